@@ -1,0 +1,107 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace IsmFabric.Emulation;
+
+/// <summary>
+/// The static shape of an emulated CEC, written once to <c>cec.json</c> when the CEC is created: its LPARs and the
+/// ISM functions each LPAR owns, with their CHIDs, GIDs and PNETIDs.
+/// </summary>
+/// <param name="Name">The CEC's name.</param>
+/// <param name="Lpars">The LPARs, in order.</param>
+/// <param name="Functions">Every ISM function of the CEC.</param>
+public sealed record CecDefinition(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("lpars")] IReadOnlyList<LparDefinition> Lpars,
+    [property: JsonPropertyName("functions")] IReadOnlyList<FunctionDefinition> Functions)
+{
+    /// <summary>The file format version this code writes and reads.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>The format version stored in the file.</summary>
+    [JsonPropertyName("format_version")]
+    public int Version { get; init; } = FormatVersion;
+
+    internal static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    /// <summary>
+    /// Builds a CEC: <paramref name="lparCount"/> LPARs named lpar1.., each with <paramref name="functionsPerLpar"/>
+    /// functions spread round-robin over <paramref name="chids"/>; the PNETID of a CHID is the one at the same
+    /// position in <paramref name="pnetids"/> (or NET1.. when not given).
+    /// </summary>
+    public static CecDefinition Build(
+        string name, int lparCount, int functionsPerLpar, IReadOnlyList<ushort> chids, IReadOnlyList<string>? pnetids,
+        long memoryBytesPerLpar, int seed = 0)
+    {
+        Validate(lparCount, functionsPerLpar, chids, pnetids, memoryBytesPerLpar);
+        var random = seed == 0 ? new Random() : new Random(seed);
+        var lpars = new List<LparDefinition>();
+        var functions = new List<FunctionDefinition>();
+        var gids = new HashSet<ulong>();
+        var fid = 0x10u;
+        for (var l = 0; l < lparCount; l++)
+        {
+            var lparName = $"lpar{l + 1}";
+            lpars.Add(new LparDefinition(lparName, memoryBytesPerLpar));
+            for (var f = 0; f < functionsPerLpar; f++)
+            {
+                var chidIndex = f % chids.Count;
+                ulong gid;
+                do
+                {
+                    // GIDs look like firmware-assigned 64-bit identifiers; the top byte keeps them visibly non-zero.
+                    gid = 0x1000_0000_0000_0000UL | ((ulong)random.NextInt64() & 0x0FFF_FFFF_FFFF_FFFFUL);
+                }
+                while (!gids.Add(gid));
+
+                var pnetid = pnetids is { Count: > 0 } ? pnetids[chidIndex % pnetids.Count] : $"NET{chidIndex + 1}";
+                functions.Add(new FunctionDefinition(fid++, lparName, chids[chidIndex], gid, pnetid.ToUpperInvariant(), (ushort)(f + 1)));
+            }
+        }
+
+        return new CecDefinition(name, lpars, functions);
+    }
+
+    private static void Validate(
+        int lparCount, int functionsPerLpar, IReadOnlyList<ushort> chids, IReadOnlyList<string>? pnetids, long memory)
+    {
+        if (lparCount is < 1 or > CecLayout.MaxLpars)
+        {
+            throw new ArgumentOutOfRangeException(nameof(lparCount), lparCount, $"LPARs must be 1..{CecLayout.MaxLpars}");
+        }
+
+        if (functionsPerLpar < 1 || lparCount * functionsPerLpar > CecLayout.MaxFunctions)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(functionsPerLpar), functionsPerLpar, $"functions per LPAR must be at least 1 and LPARs × functions at most {CecLayout.MaxFunctions}");
+        }
+
+        if (chids.Count == 0)
+        {
+            throw new ArgumentException("at least one CHID is needed", nameof(chids));
+        }
+
+        foreach (var chid in chids)
+        {
+            if (chid >= 0xFF00)
+            {
+                throw new ArgumentException($"CHID 0x{chid:x4} is reserved (0xFF00..0xFFFE virtio-ism, 0xFFFF loopback)", nameof(chids));
+            }
+        }
+
+        foreach (var pnetid in pnetids ?? [])
+        {
+            if (pnetid.Length is 0 or > 16 || !pnetid.All(c => char.IsAsciiLetterOrDigit(c)))
+            {
+                throw new ArgumentException($"PNETID '{pnetid}' must be 1..16 ASCII letters or digits", nameof(pnetids));
+            }
+        }
+
+        if (memory < CecLayout.MinLparMemory || memory > CecLayout.MaxLparMemory || memory % CecLayout.MaxDmbLength != 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(memory), memory,
+                $"LPAR memory must be a multiple of 1 MiB between {CecLayout.MinLparMemory >> 20} MiB and {CecLayout.MaxLparMemory >> 20} MiB");
+        }
+    }
+}

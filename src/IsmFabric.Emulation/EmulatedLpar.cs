@@ -1,0 +1,245 @@
+using IsmFabric.Vfio;
+using static IsmFabric.Emulation.SharedMemory;
+
+namespace IsmFabric.Emulation;
+
+/// <summary>
+/// An LPAR of an emulated CEC attached by this process: it holds the LPAR's lock (so the CEC can tell when the
+/// process dies), owns the LPAR's DMA memory, opens the LPAR's ISM functions as <see cref="IVfioDevice"/>s, and
+/// watches the other LPARs so the CEC reclaims what a dead one held. Several LPARs may be attached in one process.
+/// </summary>
+public sealed unsafe class EmulatedLpar : IDisposable
+{
+    private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromMilliseconds(50);
+
+    private readonly CecMachine _machine;
+    private readonly LockFile _lockFile;
+    private readonly BuddyAllocator _allocator;
+    private readonly Lock _lock = new();
+    private readonly List<EmulatedIsmDevice> _devices = [];
+    private readonly Timer _watchdog;
+    private bool _disposed;
+
+    private EmulatedLpar(CecMachine machine, int index, LockFile lockFile)
+    {
+        _machine = machine;
+        Index = index;
+        _lockFile = lockFile;
+        Name = machine.Definition.Lpars[index].Name;
+        _allocator = new BuddyAllocator(machine.Definition.Lpars[index].MemoryBytes);
+        Functions = machine.Definition.Functions.Where(f => f.Lpar == Name).ToList();
+        _watchdog = new Timer(_ => Watch(), null, WatchdogPeriod, WatchdogPeriod);
+    }
+
+    /// <summary>The LPAR's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The CEC directory.</summary>
+    public string Directory => _machine.Directory;
+
+    /// <summary>The ISM functions configured to this LPAR.</summary>
+    public IReadOnlyList<FunctionDefinition> Functions { get; }
+
+    internal int Index { get; }
+
+    /// <summary>Bytes of the LPAR's memory in use for DMA.</summary>
+    public long DmaBytesInUse
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _allocator.BytesInUse;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Attaches this process to LPAR <paramref name="name"/> of the CEC in <paramref name="directory"/>; fails when
+    /// another living process holds it. What a dead previous holder left behind is reclaimed first.
+    /// </summary>
+    public static EmulatedLpar Attach(string directory, string name)
+    {
+        var machine = CecMachine.Open(directory);
+        try
+        {
+            var index = machine.LparIndex(name);
+            if (index < 0)
+            {
+                throw new ArgumentException(
+                    $"the CEC in {directory} has no LPAR '{name}' (it has {string.Join(", ", machine.Definition.Lpars.Select(l => l.Name))})", nameof(name));
+            }
+
+            machine.Repair();
+            var lockFile = LockFile.OpenOrCreate(CecMachine.LparLockPath(directory, name));
+            if (!lockFile.TryLockExclusive())
+            {
+                var pid = I32(machine.Lpar(index), CecLayout.LPid);
+                lockFile.Dispose();
+                throw new InvalidOperationException($"LPAR '{name}' of the CEC in {directory} is already attached by process {pid}");
+            }
+
+            using (machine.LockCec())
+            {
+                var lpar = machine.Lpar(index);
+                if ((LparState)I32(lpar, CecLayout.LState) == LparState.Attached)
+                {
+                    // Its previous process died and nobody repaired it yet: we hold its lock now, so it is dead.
+                    machine.ReclaimLparLocked(index);
+                }
+
+                I32(lpar, CecLayout.LPid) = Environment.ProcessId;
+                U32(lpar, CecLayout.LEpoch)++;
+                Volatile.Write(ref I32(lpar, CecLayout.LState), (int)LparState.Attached);
+            }
+
+            return new EmulatedLpar(machine, index, lockFile);
+        }
+        catch
+        {
+            machine.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens ISM function <paramref name="fid"/> of this LPAR for exclusive use by this process.</summary>
+    public EmulatedIsmDevice OpenFunction(uint fid)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var index = _machine.FunctionIndexByFid(fid);
+            if (index < 0 || _machine.Definition.Functions[index].Lpar != Name)
+            {
+                throw VfioErrors.FromErrno(Errno.ENODEV, $"open function 0x{fid:x}", $"LPAR {Name} has no function 0x{fid:x}; it has {string.Join(", ", Functions.Select(f => $"0x{f.Fid:x}"))}");
+            }
+
+            uint epoch;
+            using (_machine.LockCec())
+            {
+                var fn = _machine.Function(index);
+                var state = (FunctionState)I32(fn, CecLayout.FState);
+                if (state == FunctionState.Unplugged)
+                {
+                    throw VfioErrors.FromErrno(Errno.ENODEV, $"open function 0x{fid:x}", "the function is unplugged");
+                }
+
+                if (I32(fn, CecLayout.FPid) != 0)
+                {
+                    throw VfioErrors.FromErrno(Errno.EBUSY, $"open function 0x{fid:x}", "the function is already open");
+                }
+
+                I32(fn, CecLayout.FPid) = Environment.ProcessId;
+                epoch = ++U32(fn, CecLayout.FEpoch);
+                if (state == FunctionState.Ready)
+                {
+                    Volatile.Write(ref I32(fn, CecLayout.FState), (int)FunctionState.InUse);
+                }
+            }
+
+            var device = new EmulatedIsmDevice(this, _machine, index, epoch);
+            _devices.Add(device);
+            return device;
+        }
+    }
+
+    internal EmulatedDmaBuffer AllocateDma(int length, Func<EmulatedDmaBuffer, bool> onRelease)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (length <= 0 || length > CecLayout.MaxDmbLength)
+            {
+                throw VfioErrors.FromErrno(Errno.EINVAL, $"DMA map ({Name}, {length} bytes)", "the emulated IOMMU maps 1 byte .. 1 MiB at a time");
+            }
+
+            var offset = _allocator.Allocate(length);
+            if (offset < 0)
+            {
+                throw VfioErrors.FromErrno(Errno.ENOMEM, $"DMA map ({Name}, {length} bytes)", $"LPAR memory exhausted ({_allocator.BytesInUse} of {_allocator.Capacity} bytes in use)");
+            }
+
+            var size = BuddyAllocator.BlockSize(length);
+            var memory = _machine.Memory(Index);
+            new Span<byte>(memory.Pointer + offset, size).Clear();
+            return new EmulatedDmaBuffer(
+                (nint)(memory.Pointer + offset), CecLayout.StartDma + (ulong)offset, size, offset,
+                buffer =>
+                {
+                    onRelease(buffer);
+                    lock (_lock)
+                    {
+                        _allocator.Free(buffer.Offset, buffer.Length);
+                    }
+                });
+        }
+    }
+
+    internal void OnDeviceClosed(EmulatedIsmDevice device)
+    {
+        lock (_lock)
+        {
+            _devices.Remove(device);
+        }
+    }
+
+    private void Watch()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        try
+        {
+            _machine.Repair();
+        }
+        catch (IOException)
+        {
+            // The next tick tries again; a repair is idempotent.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>Closes every open function (peers get the events), detaches the LPAR and releases its lock.</summary>
+    public void Dispose()
+    {
+        EmulatedIsmDevice[] devices;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            devices = [.. _devices];
+        }
+
+        using (var done = new ManualResetEvent(false))
+        {
+            _watchdog.Dispose(done);
+            done.WaitOne();
+        }
+
+        foreach (var device in devices)
+        {
+            device.Dispose();
+        }
+
+        lock (_lock)
+        {
+            _disposed = true;
+        }
+
+        using (_machine.LockCec())
+        {
+            _machine.ReclaimLparLocked(Index);
+        }
+
+        _lockFile.Unlock();
+        _lockFile.Dispose();
+        _machine.Dispose();
+    }
+}
