@@ -30,11 +30,12 @@ internal sealed unsafe class CecMachine : IDisposable
         Directory = directory;
         Definition = definition;
         var fs = new FileStream(Path.Combine(directory, StateFile), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
-        if (fs.Length != CecLayout.StateFileSize)
+        var length = fs.Length;
+        if (length != CecLayout.StateFileSize)
         {
             fs.Dispose();
             throw new InvalidDataException(
-                $"{Path.Combine(directory, StateFile)}: {fs.Length} bytes, expected {CecLayout.StateFileSize}; the file is damaged or from another version");
+                $"{Path.Combine(directory, StateFile)}: {length} bytes, expected {CecLayout.StateFileSize}; the file is damaged or from another version");
         }
 
         _stateMap = MemoryMappedFile.CreateFromFile(fs, null, 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);

@@ -14,10 +14,11 @@ internal sealed unsafe class LparMemory : IDisposable
     internal LparMemory(string path, long length)
     {
         var fs = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
-        if (fs.Length != length)
+        var actual = fs.Length;
+        if (actual != length)
         {
             fs.Dispose();
-            throw new InvalidDataException($"{path}: {fs.Length} bytes, the CEC definition says {length}");
+            throw new InvalidDataException($"{path}: {actual} bytes, the CEC definition says {length}");
         }
 
         _map = MemoryMappedFile.CreateFromFile(fs, null, 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
