@@ -1,8 +1,21 @@
+using System.CommandLine;
+using IsmFabric.Cli.Commands;
+
 namespace IsmFabric.Cli;
 
-/// <summary>The ismfabric command: entry point.</summary>
+/// <summary>The <c>ismfabric</c> command: the emulated CEC, the devices of this LPAR, benchmarks.</summary>
 public static class Program
 {
-    /// <summary>Runs the command line.</summary>
-    public static int Main(string[] args) => args.Length == 0 ? 0 : 0;
+    /// <summary>Parses the command line and runs the command; the exit code is 0 on success.</summary>
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("IsmFabric: the user-space ISM stack for Linux on IBM Z (consoles and block devices between LPARs).")
+        {
+            CecCommand.Create(),
+            DevicesCommand.Create(),
+            BenchCommand.Create(),
+            AgentCommand.Create(),
+        };
+        return root.Parse(args).Invoke();
+    }
 }

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using IsmFabric.Cli.Bench;
+using Spectre.Console;
+
+namespace IsmFabric.Cli.Commands;
+
+/// <summary><c>ismfabric bench …</c>: benchmarks that measure their own baseline in the same run.</summary>
+internal static class BenchCommand
+{
+    internal static Command Create()
+    {
+        var bench = new Command("bench", "Benchmarks; each reports its figures next to a baseline measured in the same run.");
+        bench.Add(Moves());
+        return bench;
+    }
+
+    private static Command Moves()
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON object with a metrics array." };
+        var seconds = new Option<double>("--seconds") { Description = "Measuring time per payload size.", DefaultValueFactory = _ => 1.0 };
+        var rounds = new Option<int>("--rounds") { Description = "Round trips for the latency figures.", DefaultValueFactory = _ => 20000 };
+        var command = new Command("moves", "Move throughput (4 KiB, 64 KiB, 1 MiB) and signal round trip between two LPAR processes, against memcpy and a pipe ping-pong.")
+        {
+            json, seconds, rounds,
+        };
+        command.SetAction((r, ct) => CliOutput.RunAsync(async () =>
+        {
+            if (r.GetValue(seconds) is <= 0 or > 600 || r.GetValue(rounds) is < 100 or > 10_000_000)
+            {
+                throw new ArgumentException("--seconds must be in (0, 600] and --rounds in [100, 10000000]");
+            }
+
+            var report = await MovesBenchmark.RunAsync(new MovesBenchmark.Options(r.GetValue(seconds), r.GetValue(rounds), null), CliOutput.Progress, ct);
+            Print(report, r.GetValue(json));
+            return 0;
+        }));
+        return command;
+    }
+
+    internal static void Print(BenchmarkReport report, bool json)
+    {
+        if (json)
+        {
+            Console.Out.WriteLine(report.ToJson());
+            return;
+        }
+
+        var table = new Table().Title($"bench {report.Benchmark}").AddColumns("metric", "value", "unit", "baseline", "baseline value", "ratio");
+        foreach (var m in report.Metrics)
+        {
+            table.AddRow(m.Name, m.Value.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture), m.Unit, m.Baseline,
+                m.BaselineValue.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture), m.Ratio.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        AnsiConsole.Write(table);
+    }
+}
