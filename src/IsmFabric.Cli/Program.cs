@@ -11,6 +11,7 @@ public static class Program
     {
         var root = new RootCommand("IsmFabric: the user-space ISM stack for Linux on IBM Z (consoles and block devices between LPARs).")
         {
+            UpCommand.Create(),
             CecCommand.Create(),
             DevicesCommand.Create(),
             BenchCommand.Create(),

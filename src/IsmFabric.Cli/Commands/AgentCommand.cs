@@ -20,6 +20,12 @@ internal static class AgentCommand
         var peer = new Command("bench-peer", "The far side of 'bench moves'.") { cec, lpar };
         peer.SetAction(r => CliOutput.Run(() => BenchPeer.Run(r.GetValue(cec)!, r.GetValue(lpar)!)));
         agent.Add(peer);
+
+        var lparCec = new Option<string>("--cec") { Required = true, Description = "The CEC directory." };
+        var lparName = new Option<string>("--lpar") { Required = true, Description = "The LPAR to attach." };
+        var lparCommand = new Command("lpar", "An LPAR of 'ismfabric up': functions up, test-link keepalives, STATUS lines.") { lparCec, lparName };
+        lparCommand.SetAction(r => CliOutput.Run(() => LparAgent.Run(r.GetValue(lparCec)!, r.GetValue(lparName)!)));
+        agent.Add(lparCommand);
         return agent;
     }
 
