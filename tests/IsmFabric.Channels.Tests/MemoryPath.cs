@@ -1,0 +1,35 @@
+using IsmFabric.Channels;
+
+namespace IsmFabric.Channels.Tests;
+
+/// <summary>A path over two plain byte arrays, counting stores and signals; optionally hostile.</summary>
+public sealed class MemoryPath(byte[] local, byte[] remote) : IChannelPath
+{
+    public Span<byte> Local => local;
+
+    public byte[] RemoteBytes => remote;
+
+    public int RemoteSize => remote.Length;
+
+    public int Stores { get; private set; }
+
+    public int Signals { get; private set; }
+
+    public void WriteRemote(int offset, ReadOnlySpan<byte> data, bool signal)
+    {
+        Assert.True(offset >= 0 && offset + data.Length <= remote.Length, $"store at {offset}+{data.Length} outside the {remote.Length}-byte DMB");
+        data.CopyTo(remote.AsSpan(offset));
+        Stores++;
+        if (signal)
+        {
+            Signals++;
+        }
+    }
+
+    public static (MemoryPath A, MemoryPath B) Pair(int sizeA = 16384, int sizeB = 16384)
+    {
+        var a = new byte[sizeA];
+        var b = new byte[sizeB];
+        return (new MemoryPath(a, b), new MemoryPath(b, a));
+    }
+}
