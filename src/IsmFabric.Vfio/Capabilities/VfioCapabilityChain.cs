@@ -16,6 +16,18 @@ internal static class VfioCapabilityChain
     /// </summary>
     internal static List<VfioCapability> Walk(ReadOnlySpan<byte> buffer, uint firstOffset, int headerEnd, bool bigEndian, string chainName)
     {
+        var capabilities = Walk(buffer, firstOffset, headerEnd, bigEndian, chainName, out var error);
+        return error is null ? capabilities : throw error;
+    }
+
+    /// <summary>
+    /// Like <see cref="Walk(ReadOnlySpan{byte}, uint, int, bool, string)"/>, but returns the capabilities read before
+    /// the chain went wrong together with the error, so a caller can first report a truncated capability by name.
+    /// </summary>
+    internal static List<VfioCapability> Walk(
+        ReadOnlySpan<byte> buffer, uint firstOffset, int headerEnd, bool bigEndian, string chainName, out VfioFormatException? error)
+    {
+        error = null;
         var capabilities = new List<VfioCapability>();
         var visited = new HashSet<uint>();
 
@@ -26,19 +38,22 @@ internal static class VfioCapabilityChain
         {
             if (!visited.Add(offset) || capabilities.Count >= maxSteps)
             {
-                throw new VfioFormatException(chainName, $"the capability chain loops back to offset {offset}");
+                error = new VfioFormatException(chainName, $"the capability chain loops back to offset {offset}");
+                break;
             }
 
             if (offset < (uint)headerEnd)
             {
-                throw new VfioFormatException(chainName, $"capability at offset {offset} overlaps the {headerEnd}-byte info header");
+                error = new VfioFormatException(chainName, $"capability at offset {offset} overlaps the {headerEnd}-byte info header");
+                break;
             }
 
             if (offset > (uint)(buffer.Length - HeaderSize))
             {
-                throw new VfioFormatException(
+                error = new VfioFormatException(
                     chainName,
                     $"capability header at offset {offset} runs past the end of the {buffer.Length}-byte buffer");
+                break;
             }
 
             var at = (int)offset;

@@ -77,7 +77,8 @@ public static class VfioDeviceInfoCodec
             var argsz = ByteOrder.U32(buffer, ArgszAt, bigEndian);
             var chain = argsz >= CapOffsetEnd && argsz < (uint)buffer.Length ? buffer[..(int)argsz] : buffer;
             var first = ByteOrder.U32(chain, CapOffsetAt, bigEndian);
-            foreach (var cap in VfioCapabilityChain.Walk(chain, first, CapOffsetEnd, bigEndian, InfoName))
+            var capabilities = VfioCapabilityChain.Walk(chain, first, CapOffsetEnd, bigEndian, InfoName, out var chainError);
+            foreach (var cap in capabilities)
             {
                 var bytes = chain.Slice(cap.Offset, cap.Length);
                 switch (cap.Id)
@@ -98,6 +99,12 @@ public static class VfioDeviceInfoCodec
                         // PCI_ATOMIC_COMP and whatever later kernels add: not ours to interpret.
                         break;
                 }
+            }
+
+            // Reported after the capabilities, so a capability cut short by the buffer end is named first.
+            if (chainError is not null)
+            {
+                throw chainError;
             }
         }
 
