@@ -10,6 +10,10 @@ internal static partial class Interop
     /// <summary>EFD_NONBLOCK from sys/eventfd.h (= O_NONBLOCK).</summary>
     internal const int EFD_NONBLOCK = 0x800;
 
+    /// <summary>eventfd(2); the handle is invalid on failure and <see cref="LastErrno"/> says why.</summary>
+    internal static SafeFdHandle eventfd(uint initval, int flags) => new(EventfdRaw(initval, flags));
+
+    // Returns a C int: wrapped by hand rather than marshalled to a SafeHandle (which reads a pointer-sized value).
     [LibraryImport(Libraries.Libc, EntryPoint = "eventfd", SetLastError = true)]
-    internal static partial SafeFdHandle eventfd(uint initval, int flags);
+    private static partial int EventfdRaw(uint initval, int flags);
 }

@@ -5,13 +5,13 @@ namespace IsmFabric.Vfio;
 /// <summary>An owned Linux file descriptor; closing it is the kernel's cue to tear down what hangs off it.</summary>
 internal sealed class SafeFdHandle : SafeHandle
 {
-    /// <summary>Creates an invalid handle; the interop marshaller fills it in.</summary>
+    /// <summary>Creates an invalid handle.</summary>
     public SafeFdHandle()
         : base(new IntPtr(-1), ownsHandle: true)
     {
     }
 
-    /// <summary>Wraps a descriptor returned by an ioctl (VFIO_GROUP_GET_DEVICE_FD).</summary>
+    /// <summary>Wraps a descriptor returned by open, eventfd or an ioctl (VFIO_GROUP_GET_DEVICE_FD); -1 is invalid.</summary>
     internal SafeFdHandle(int fd)
         : base(new IntPtr(-1), ownsHandle: true) => SetHandle(fd);
 
