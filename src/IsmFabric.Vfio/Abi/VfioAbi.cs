@@ -63,7 +63,6 @@ internal static class VfioAbi
             C("VFIO_SET_IOMMU", Interop.VfioIoctl.VFIO_SET_IOMMU),
             C("VFIO_GROUP_GET_STATUS", Interop.VfioIoctl.VFIO_GROUP_GET_STATUS),
             C("VFIO_GROUP_SET_CONTAINER", Interop.VfioIoctl.VFIO_GROUP_SET_CONTAINER),
-            C("VFIO_GROUP_UNSET_CONTAINER", Interop.VfioIoctl.VFIO_GROUP_UNSET_CONTAINER),
             C("VFIO_GROUP_GET_DEVICE_FD", Interop.VfioIoctl.VFIO_GROUP_GET_DEVICE_FD),
             C("VFIO_DEVICE_GET_INFO", Interop.VfioIoctl.VFIO_DEVICE_GET_INFO),
             C("VFIO_DEVICE_GET_REGION_INFO", Interop.VfioIoctl.VFIO_DEVICE_GET_REGION_INFO),
@@ -192,7 +191,6 @@ internal static class VfioAbi
         // linux/iommufd.h.
         f.AddRange(
         [
-            C("IOMMU_DESTROY", Interop.IommufdIoctl.IOMMU_DESTROY, Iommufd, IommufdReason),
             C("IOMMU_IOAS_ALLOC", Interop.IommufdIoctl.IOMMU_IOAS_ALLOC, Iommufd, IommufdReason),
             C("IOMMU_IOAS_IOVA_RANGES", Interop.IommufdIoctl.IOMMU_IOAS_IOVA_RANGES, Iommufd, IommufdReason),
             C("IOMMU_IOAS_MAP", Interop.IommufdIoctl.IOMMU_IOAS_MAP, Iommufd, IommufdReason),

@@ -13,13 +13,11 @@ internal static unsafe class VfioInfoQuery
     private const int MaxAttempts = 4;
 
     /// <summary>Returns the full answer, header and capabilities, in a buffer of exactly the size the kernel filled.</summary>
-    internal static byte[] Query(IVfioFile file, nuint request, string requestName, int structSize, Action<byte[]>? prepare = null)
+    internal static byte[] Query(IVfioFile file, nuint request, string requestName, int structSize)
     {
         var buffer = new byte[structSize];
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            Array.Clear(buffer);
-            prepare?.Invoke(buffer);
             ByteOrder.U32(buffer, 0, (uint)buffer.Length, ByteOrder.NativeIsBigEndian);
             fixed (byte* p = buffer)
             {

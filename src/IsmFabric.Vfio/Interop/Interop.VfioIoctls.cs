@@ -16,7 +16,6 @@ internal static partial class Interop
         internal const nuint VFIO_SET_IOMMU = Base + 2;
         internal const nuint VFIO_GROUP_GET_STATUS = Base + 3;
         internal const nuint VFIO_GROUP_SET_CONTAINER = Base + 4;
-        internal const nuint VFIO_GROUP_UNSET_CONTAINER = Base + 5;
         internal const nuint VFIO_GROUP_GET_DEVICE_FD = Base + 6;
         internal const nuint VFIO_DEVICE_GET_INFO = Base + 7;
         internal const nuint VFIO_DEVICE_GET_REGION_INFO = Base + 8;

@@ -23,9 +23,6 @@ internal sealed unsafe class IommufdIoas : IDmaMapper
     /// <inheritdoc />
     public IReadOnlyList<IovaRange> IovaRanges { get; }
 
-    /// <summary>The IOAS the device is attached to.</summary>
-    internal uint IoasId => _ioasId;
-
     /// <summary>
     /// Opens the iommufd and attaches <paramref name="device"/>: BIND_IOMMUFD, IOAS_ALLOC, ATTACH_IOMMUFD_PT, then
     /// IOAS_IOVA_RANGES (queried after the attach, which narrows them to what the device can reach).
