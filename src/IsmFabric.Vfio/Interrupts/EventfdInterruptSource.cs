@@ -51,20 +51,29 @@ internal sealed unsafe class EventfdInterruptSource : IInterruptSource
             return 0;
         }
 
-        var pending = TryConsume();
-        if (pending > 0 || timeout == TimeSpan.Zero)
-        {
-            return pending;
-        }
-
         var eventfdAdded = false;
         var wakeAdded = false;
         var registration = default(CancellationTokenRegistration);
         try
         {
-            // Keep both numbers from being closed and reused while poll() looks at them.
-            _eventfd.DangerousAddRef(ref eventfdAdded);
-            _wake.DangerousAddRef(ref wakeAdded);
+            // Keep both numbers from being closed and reused while poll() looks at them. A Dispose that got in
+            // after the check above counts as the wake-up it is.
+            try
+            {
+                _eventfd.DangerousAddRef(ref eventfdAdded);
+                _wake.DangerousAddRef(ref wakeAdded);
+            }
+            catch (ObjectDisposedException)
+            {
+                return 0;
+            }
+
+            var pending = Drain(_eventfd.Fd);
+            if (pending > 0 || timeout == TimeSpan.Zero)
+            {
+                return pending;
+            }
+
             if (cancellationToken.CanBeCanceled)
             {
                 registration = cancellationToken.UnsafeRegister(static state => ((EventfdInterruptSource)state!).Wake(), this);
@@ -97,7 +106,7 @@ internal sealed unsafe class EventfdInterruptSource : IInterruptSource
                     throw VfioErrors.FromErrno(Errno.EIO, "poll on the interrupt eventfd", $"revents 0x{fds[0].revents:x}");
                 }
 
-                pending = TryConsume();
+                pending = Drain(_eventfd.Fd);
                 if (pending > 0)
                 {
                     return pending;
@@ -110,7 +119,7 @@ internal sealed unsafe class EventfdInterruptSource : IInterruptSource
             registration.Dispose();
             if (wakeAdded)
             {
-                Drain(_wake);
+                Drain(_wake.Fd);
                 _wake.DangerousRelease();
             }
 
@@ -125,7 +134,19 @@ internal sealed unsafe class EventfdInterruptSource : IInterruptSource
     public long TryConsume()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return Drain(_eventfd);
+        var added = false;
+        try
+        {
+            _eventfd.DangerousAddRef(ref added);
+            return Drain(_eventfd.Fd);
+        }
+        finally
+        {
+            if (added)
+            {
+                _eventfd.DangerousRelease();
+            }
+        }
     }
 
     /// <summary>Adds <paramref name="count"/> to the interrupt counter, as the kernel does on each MSI (for tests and loopback).</summary>
@@ -166,12 +187,13 @@ internal sealed unsafe class EventfdInterruptSource : IInterruptSource
         return handle;
     }
 
-    private static long Drain(SafeFdHandle handle)
+    // The caller holds a reference on the descriptor, so the number cannot be closed and reused underneath.
+    private static long Drain(int fd)
     {
         ulong value;
         while (true)
         {
-            var read = Interop.read(handle, &value, sizeof(ulong));
+            var read = Interop.read(fd, &value, sizeof(ulong));
             if (read == sizeof(ulong))
             {
                 return (long)value;
