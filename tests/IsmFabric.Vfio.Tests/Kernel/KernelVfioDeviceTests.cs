@@ -8,7 +8,18 @@ public sealed class KernelVfioDeviceTests : IDisposable
     private readonly VfioRig _rig = new();
     private readonly KernelVfioDevice _device;
 
-    public KernelVfioDeviceTests() => _device = _rig.Open(VfioOpenMode.Cdev);
+    public KernelVfioDeviceTests()
+    {
+        try
+        {
+            _device = _rig.Open(VfioOpenMode.Cdev);
+        }
+        catch
+        {
+            _rig.Dispose();
+            throw;
+        }
+    }
 
     public void Dispose()
     {
