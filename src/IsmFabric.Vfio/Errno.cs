@@ -35,6 +35,8 @@ public static class Errno
     public const int ENOSPC = 28;
     /// <summary>Inappropriate ioctl for device.</summary>
     public const int ENOTTY = 25;
+    /// <summary>Protocol error (used for malformed VFIO answers such as a broken capability chain).</summary>
+    public const int EPROTO = 71;
     /// <summary>Message too long (iommufd: the IOVA range array is too small).</summary>
     public const int EMSGSIZE = 90;
     /// <summary>Operation not supported.</summary>
@@ -63,6 +65,7 @@ public static class Errno
         EINVAL => "EINVAL",
         ENOSPC => "ENOSPC",
         ENOTTY => "ENOTTY",
+        EPROTO => "EPROTO",
         EMSGSIZE => "EMSGSIZE",
         EOPNOTSUPP => "EOPNOTSUPP",
         ENETUNREACH => "ENETUNREACH",
