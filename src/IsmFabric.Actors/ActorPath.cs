@@ -44,6 +44,12 @@ public sealed class ActorPath : IEquatable<ActorPath>
     /// <param name="systemName">The actor system's name.</param>
     public static ActorPath Root(string systemName) => new(systemName, null, string.Empty);
 
+    /// <summary>Whether two paths are equal.</summary>
+    public static bool operator ==(ActorPath? left, ActorPath? right) => left is null ? right is null : left.Equals(right);
+
+    /// <summary>Whether two paths differ.</summary>
+    public static bool operator !=(ActorPath? left, ActorPath? right) => !(left == right);
+
     /// <summary>The path of a child named <paramref name="name"/> under <paramref name="parent"/>.</summary>
     public static ActorPath operator /(ActorPath parent, string name) => parent.Child(name);
 

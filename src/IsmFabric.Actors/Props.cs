@@ -44,5 +44,17 @@ public sealed class Props
         return new(ActorType, _factory, strategy);
     }
 
-    internal ActorBase NewActor() => _factory();
+    internal ActorBase NewActor()
+    {
+        try
+        {
+            return _factory();
+        }
+        catch (System.Reflection.TargetInvocationException ex) when (ex.InnerException is not null)
+        {
+            // new TActor() goes through Activator: surface what the constructor threw.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
+            throw;
+        }
+    }
 }

@@ -250,11 +250,12 @@ internal sealed class ActorCell : IActorContext
                     break;
                 case Kill:
                     throw new ActorKilledException($"{Self.Path} received Kill");
-                case Terminated terminated:
+                case DeathWatchTerminated notification:
                     // Only deliver if still watched: Unwatch after the notification was queued cancels it.
-                    if (_terminatedQueued.Remove(terminated.ActorRef))
+                    if (_terminatedQueued.Remove(notification.Terminated.ActorRef))
                     {
-                        Deliver(terminated);
+                        _current = new Envelope(notification.Terminated, envelope.Sender);
+                        Deliver(notification.Terminated);
                     }
 
                     break;
@@ -570,7 +571,7 @@ internal sealed class ActorCell : IActorContext
         if (_watching.Remove(actor))
         {
             _terminatedQueued.Add(actor);
-            Mailbox.Post(new Envelope(new Terminated(actor), actor));
+            Mailbox.Post(new Envelope(new DeathWatchTerminated(new Terminated(actor)), actor));
         }
     }
 
@@ -665,6 +666,9 @@ internal sealed class ActorCell : IActorContext
             child.SendSystemMessage(message);
         }
     }
+
+    /// <summary>A death-watch notification in the mailbox, told apart from a <see cref="Terminated"/> someone merely sent.</summary>
+    private sealed record DeathWatchTerminated(Terminated Terminated);
 
     private static void ValidateName(string name)
     {
