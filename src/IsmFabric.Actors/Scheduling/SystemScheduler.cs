@@ -80,7 +80,7 @@ public sealed class SystemScheduler : IScheduler
 
             if (!_repeat)
             {
-                _cancelled = true;
+                // A one-shot timer is done after this run; release it without marking it cancelled.
                 _timer?.Dispose();
             }
 
