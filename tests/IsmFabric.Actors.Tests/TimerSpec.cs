@@ -86,6 +86,18 @@ public sealed class TimerSpec : TestKit.TestKit
     }
 
     [Fact]
+    public void A_timer_message_can_be_stashed_and_is_delivered_when_unstashed()
+    {
+        var actor = ActorOf(Props.Create(() => new StashingTimerActor(TestActor)), "t");
+        ExpectMsg("armed");
+        Scheduler.Advance(TimeSpan.FromSeconds(1));
+        actor.Tell("count");
+        ExpectMsg(1);
+        actor.Tell("open");
+        ExpectMsg("tick");
+    }
+
+    [Fact]
     public void The_test_scheduler_runs_due_actions_in_due_order_and_never_early()
     {
         var clock = new TestScheduler();
@@ -100,6 +112,29 @@ public sealed class TimerSpec : TestKit.TestKit
         clock.Advance(TimeSpan.FromSeconds(3.5));
         Assert.Equal(["a@1", "r@1", "r@2.5", "c@3", "r@4"], log);
         Assert.Equal(TimeSpan.FromSeconds(4), clock.MonotonicClock);
+    }
+
+    private sealed class StashingTimerActor : ReceiveActor
+    {
+        public StashingTimerActor(IActorRef probe)
+        {
+            Receive<string>(_ => probe.Tell(Stash.Count), s => s == "count");
+            Receive<string>(_ =>
+            {
+                Become(() => Receive<string>(s => probe.Tell(s)));
+                Stash.UnstashAll();
+            }, s => s == "open");
+            Receive<string>(_ => Stash.Stash());
+            Probe = probe;
+        }
+
+        private IActorRef Probe { get; }
+
+        protected override void PreStart()
+        {
+            Timers.StartSingleTimer("tick", "tick", TimeSpan.FromSeconds(1));
+            Probe.Tell("armed");
+        }
     }
 
     private sealed class TimerActor : ReceiveActor

@@ -265,6 +265,8 @@ internal sealed class ActorCell : IActorContext
                 case TimerScheduler.TimerMessage tick:
                     if (_timers is not null && _timers.TryAccept(tick, out var timerMessage))
                     {
+                        // The actor sees (and may stash) the timer's message itself, not the tick that carried it.
+                        _current = new Envelope(timerMessage, envelope.Sender);
                         Deliver(timerMessage);
                     }
 
