@@ -42,6 +42,20 @@ public sealed class ActorSystem : IDisposable, IAsyncDisposable
         _root.Start();
         _userGuardian = ((LocalActorRef)_root.ActorOf(Props.Create(() => new GuardianActor(settings.GuardianSupervisorStrategy)), "user")).Cell;
         _systemGuardian = ((LocalActorRef)_root.ActorOf(Props.Create(() => new GuardianActor(SupervisorStrategy.DefaultStrategy)), "system")).Cell;
+
+        // As in Akka: if /user stops without Terminate (a failure escalated past it), the whole system goes down.
+        _userGuardian.WhenTerminated.ContinueWith(
+            _ =>
+            {
+                if (!IsTerminating)
+                {
+                    _log.LogError("The user guardian of {ActorSystem} stopped unexpectedly; terminating the system", Name);
+                    _ = Terminate();
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     /// <summary>The system's name (the first element of every path).</summary>

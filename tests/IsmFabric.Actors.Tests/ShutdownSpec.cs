@@ -88,6 +88,23 @@ public sealed class ShutdownSpec
         Assert.EndsWith("/user/top", stopped.Last(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_failure_escalated_past_the_user_guardian_terminates_the_system()
+    {
+        var system = ActorSystem.Create("escalated", new ActorSystemSettings
+        {
+            GuardianSupervisorStrategy = new OneForOneStrategy(_ => Directive.Escalate),
+        });
+        var actor = system.ActorOf(Props.Create(() => new Crasher()), "crasher");
+        actor.Tell("crash", null);
+        await system.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    private sealed class Crasher : ReceiveActor
+    {
+        public Crasher() => ReceiveAny(_ => throw new InvalidOperationException("escalate to the top"));
+    }
+
     /// <summary>A tree node with <c>fanOut</c> children down to <c>depth</c>; records its path when it stops.</summary>
     private sealed class Node : ReceiveActor
     {
