@@ -72,7 +72,7 @@ public sealed unsafe class EmulatedIsmDevice : IVfioDevice
             VfioIrqIndex.NumIrqs,
             new ZpciBaseCapability(2, CecLayout.StartDma, CecLayout.StartDma + (ulong)memory - 1, Definition.Chid, Definition.Vfn, 0, 0x05, 1, 0x8000_0000u | Definition.Fid),
             new ZpciGroupCapability(2, 0, 0xFE00_0000_0000_0000UL, 0, 0, 1, 128, 0, Imaxstbl),
-            new ZpciUtilCapability(1, Ebcdic.UtilString(Definition.Pnetid)),
+            new ZpciUtilCapability(1, PnetId.Encode([Definition.Pnetid])),
             new ZpciPfipCapability(1, new byte[4]));
     }
 

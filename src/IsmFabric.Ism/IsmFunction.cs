@@ -103,7 +103,7 @@ public sealed unsafe class IsmFunction : IDisposable
         var info = _device.GetInfo();
         MaxStoreBlock = info.ZpciGroup is { Version: >= 2, Imaxstbl: > 0 } g ? Math.Min((int)g.Imaxstbl, PageSize) : PageSize;
         Chid = new Chid(info.ZpciBase?.Pchid ?? 0);
-        Pnetid = info.ZpciUtil is { } util ? PnetidDecoder.Port0(util.UtilString) : "";
+        Pnetid = info.ZpciUtil is { } util ? DecodePnetid(util.UtilString) : "";
         _bar0 = new VfioRegion(_device, VfioPciRegion.Bar0);
         var bar2 = new VfioRegion(_device, VfioPciRegion.Bar2);
         if (!_bar0.Info.IsPresent || !bar2.Info.IsPresent)
@@ -137,6 +137,19 @@ public sealed unsafe class IsmFunction : IDisposable
         {
             ReleaseQueues(bestEffort: true);
             throw;
+        }
+    }
+
+    private string DecodePnetid(byte[] utilString)
+    {
+        try
+        {
+            return PnetId.Decode(utilString)[0];
+        }
+        catch (FormatException e)
+        {
+            _logger.LogWarning("ISM function {Device}: the utility string holds no readable PNETID ({Problem})", Name, e.Message);
+            return "";
         }
     }
 

@@ -11,6 +11,7 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Benchmarks; each reports its figures next to a baseline measured in the same run.");
         bench.Add(Moves());
+        bench.Add(Actors());
         return bench;
     }
 
@@ -31,6 +32,30 @@ internal static class BenchCommand
             }
 
             var report = await MovesBenchmark.RunAsync(new MovesBenchmark.Options(r.GetValue(seconds), r.GetValue(rounds), null), CliOutput.Progress, ct);
+            Print(report, r.GetValue(json));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Actors()
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON object with a metrics array." };
+        var seconds = new Option<double>("--seconds") { Description = "Measuring time of each throughput figure.", DefaultValueFactory = _ => 3.0 };
+        var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (default: $ISMFABRIC_BENCH_POSTGRES); without one the PostgreSQL figure is left out." };
+        var command = new Command("actors", "Tell throughput, ask round trip and persisted events per second, against bare channels and plain batched inserts.")
+        {
+            json, seconds, postgres,
+        };
+        command.SetAction((r, ct) => CliOutput.RunAsync(async () =>
+        {
+            var options = new ActorsBenchmarkOptions
+            {
+                Duration = TimeSpan.FromSeconds(r.GetValue(seconds)),
+                PostgresConnectionString = r.GetValue(postgres) ?? Environment.GetEnvironmentVariable("ISMFABRIC_BENCH_POSTGRES"),
+            };
+            options.Validate();
+            var report = await ActorsBenchmark.RunAsync(options, new Progress<string>(CliOutput.Progress), ct);
             Print(report, r.GetValue(json));
             return 0;
         }));

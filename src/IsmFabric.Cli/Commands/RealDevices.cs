@@ -1,3 +1,6 @@
+using IsmFabric.Ism;
+using IsmFabric.Vfio;
+
 namespace IsmFabric.Cli.Commands;
 
 /// <summary>The ISM functions of this LPAR as sysfs shows them (vendor 0x1014, device 0x04ed).</summary>
@@ -5,12 +8,17 @@ internal static class RealDevices
 {
     internal static List<IsmDeviceEntry> Scan(string sysfsRoot)
     {
-        var devices = Path.Combine(sysfsRoot, "bus", "pci", "devices");
-        if (!Directory.Exists(devices))
+        var scanner = new SysfsPciScanner(sysfsRoot);
+        if (!Directory.Exists(scanner.DevicesDirectory))
         {
-            throw new DirectoryNotFoundException($"{devices} does not exist: this is not a Linux system with PCI, or --sysfs points elsewhere");
+            throw new DirectoryNotFoundException($"{scanner.DevicesDirectory} does not exist: this is not a Linux system with PCI, or --sysfs points elsewhere");
         }
 
-        return [];
+        return scanner.FindFunctions(IsmPciIds.Vendor, IsmPciIds.Device)
+            .Select(f => new IsmDeviceEntry(
+                f.Address.ToString(), "sysfs", f.FunctionId, f.Pchid, null, f.Pnetid ?? "",
+                f.Driver is null ? "unbound" : $"bound to {f.Driver}{(f.VfioDevice is null ? "" : $" ({f.VfioDevice})")}",
+                f.IommuGroup))
+            .ToList();
     }
 }
