@@ -1,0 +1,39 @@
+using IsmFabric.Actors;
+using Microsoft.Extensions.Logging;
+
+namespace IsmFabric.Fabric;
+
+/// <summary>
+/// Starts one device actor per discovered function, each under a backoff supervisor: a function that fails is
+/// brought up again after 100 ms, 200 ms, … up to the configured maximum, with jitter. Device actors report up and
+/// down to the node, which keeps the topology.
+/// </summary>
+internal sealed class DeviceSupervisor : ReceiveActor
+{
+    private readonly IReadOnlyList<FunctionDescriptor> _functions;
+    private readonly IDeviceProvider _provider;
+    private readonly FabricNodeSettings _settings;
+    private readonly IActorRef _node;
+    private readonly ILoggerFactory _loggers;
+
+    public DeviceSupervisor(IReadOnlyList<FunctionDescriptor> functions, IDeviceProvider provider, FabricNodeSettings settings, IActorRef node, ILoggerFactory loggers)
+    {
+        _functions = functions;
+        _provider = provider;
+        _settings = settings;
+        _node = node;
+        _loggers = loggers;
+        ReceiveAny(_ => { });
+    }
+
+    protected override void PreStart()
+    {
+        foreach (var function in _functions)
+        {
+            var f = function;
+            var device = Props.Create(() => new DeviceActor(f, _provider, _settings, _node, _loggers.CreateLogger("IsmFabric.Fabric.Device")));
+            var options = BackoffOptions.OnFailure(device, $"device-{f.Fid:x}", _settings.DeviceRestartMinBackoff, _settings.DeviceRestartMaxBackoff, 0.2);
+            Context.ActorOf(BackoffSupervisor.Props(options), $"backoff-{f.Fid:x}");
+        }
+    }
+}
