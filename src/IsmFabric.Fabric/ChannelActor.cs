@@ -23,6 +23,7 @@ internal sealed class ChannelActor : ReceiveActor
     private readonly IActorRef _node;
     private readonly ILogger _log;
     private readonly HashSet<(uint Fid, ulong PeerGid)> _failedRoutes = [];
+    private readonly HashSet<uint> _failedFunctions = [];
     private IActorRef? _opener;
     private List<ChannelRoute> _routes;
     private NegotiationMessage? _offer;
@@ -138,17 +139,12 @@ internal sealed class ChannelActor : ReceiveActor
 
     private ChannelRoute? PickRoute()
     {
-        var usable = _routes.Where(r => !_failedRoutes.Contains((r.Fid, r.PeerGid))).ToList();
-        if (usable.Count == 0)
-        {
-            return null;
-        }
-
-        // Spread channels over the functions that reach the peer; after a failure prefer another function.
-        var failedFids = _failedRoutes.Select(f => f.Fid).ToHashSet();
-        var preferred = usable.Where(r => !failedFids.Contains(r.Fid)).ToList();
-        var pool = preferred.Count > 0 ? preferred : usable;
-        return pool[(int)(_key.Number % (uint)pool.Count)];
+        // A function that failed is no route for any GID until it comes back; spread channels over the rest.
+        var usable = _routes
+            .Where(r => !_failedRoutes.Contains((r.Fid, r.PeerGid)) && !_failedFunctions.Contains(r.Fid))
+            .OrderBy(r => r.Fid).ThenBy(r => r.PeerGid)
+            .ToList();
+        return usable.Count == 0 ? null : usable[(int)(_key.Number % (uint)usable.Count)];
     }
 
     private void TryNegotiate(Purpose purpose)
@@ -170,7 +166,9 @@ internal sealed class ChannelActor : ReceiveActor
             return;
         }
 
+        _granted = null;
         _candidate.Device.Tell(new RegisterDmb(Self, _settings.ChannelDmbSize, _candidate.PeerGid));
+        Timers.StartSingleTimer("negotiation", new NegotiationTimedOut(_attempt, _epoch), _settings.NegotiationTimeout);
     }
 
     private void OnGranted(DmbGranted granted)
@@ -245,8 +243,20 @@ internal sealed class ChannelActor : ReceiveActor
 
     private void OnTimeout(NegotiationTimedOut timeout)
     {
-        if (timeout.Epoch != _epoch || _purpose is not (Purpose.Offer or Purpose.Resume) || _granted is null)
+        if (timeout.Epoch != _epoch || _purpose is not (Purpose.Offer or Purpose.Resume))
         {
+            return;
+        }
+
+        if (_granted is null)
+        {
+            // The device did not even answer the DMB request (it died meanwhile): try another route.
+            if (_candidate is not null)
+            {
+                _failedFunctions.Add(_candidate.Fid);
+            }
+
+            TryNegotiate(_purpose);
             return;
         }
 
@@ -480,6 +490,11 @@ internal sealed class ChannelActor : ReceiveActor
         }
 
         _failedRoutes.Add((route.Fid, route.PeerGid));
+        if (fid == route.Fid)
+        {
+            _failedFunctions.Add(route.Fid);
+        }
+
         _state = State.FailingOver;
         _user!.Notify(ChannelNoticeKind.FailingOver, $"path over function 0x{route.Fid:x} to GID 0x{route.PeerGid:x16} failed: {reason}");
         _log.LogWarning("channel {Channel} to {Peer}: path over function 0x{Fid:x} failed ({Reason}); failing over", Id, _key.Peer, route.Fid, reason);
@@ -504,11 +519,11 @@ internal sealed class ChannelActor : ReceiveActor
 
         // A function that came back is usable again.
         _failedRoutes.RemoveWhere(f => changed.Recovered.Contains(f.Fid));
-        if (_state == State.FailingOver && _key.LocalInitiator && _purpose == Purpose.Resume && _granted is null && _candidate is null)
-        {
-            TryNegotiate(Purpose.Resume);
-        }
-        else if (_state == State.FailingOver && _key.LocalInitiator && _candidate is null)
+        _failedFunctions.RemoveWhere(changed.Recovered.Contains);
+
+        // Failing over and not yet holding a DMB on a live route: start again with the new routes.
+        if (_state == State.FailingOver && _key.LocalInitiator && _granted is null
+            && (_candidate is null || !_routes.Any(r => r.Fid == _candidate.Fid && r.Device.Equals(_candidate.Device))))
         {
             TryNegotiate(Purpose.Resume);
         }

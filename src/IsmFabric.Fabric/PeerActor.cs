@@ -38,43 +38,57 @@ internal sealed class PeerActor : ReceiveActor
 
     protected override void PreStart() => Timers.StartPeriodicTimer("keepalive", KeepaliveTick.Instance, _settings.KeepaliveInterval);
 
-    /// <summary>Asks every local device whether it reaches each GID that has no route yet.</summary>
+    /// <summary>Drops routes over devices that went away, and asks every other local device whether it reaches each GID.</summary>
     private void Probe()
     {
+        var changed = false;
         foreach (var (gid, state) in _gids)
         {
-            if (state.Route is { } r && !_devices.Any(d => d.Device.Equals(r.Device)))
+            foreach (var fid in state.Routes.Keys.Where(f => !_devices.Any(d => d.Function.Fid == f && d.Device.Equals(state.Routes[f].Device))).ToList())
             {
-                MarkDown(gid, "its local function went away");
-            }
-
-            if (state.Route is null)
-            {
-                foreach (var device in _devices)
+                state.Routes.Remove(fid);
+                changed = true;
+                if (state.Routes.Count == 0 && state.Up)
                 {
-                    device.Device.Tell(new QueryRemote(gid));
+                    state.Up = false;
+                    state.Outstanding = 0;
+                    _log.LogWarning("peer {Peer}: GID 0x{Gid:x16} down: its local function went away", _peer.Name, gid);
                 }
             }
+
+            foreach (var device in _devices.Where(d => !state.Routes.ContainsKey(d.Function.Fid)))
+            {
+                device.Device.Tell(new QueryRemote(gid));
+            }
+        }
+
+        if (changed)
+        {
+            Publish();
         }
     }
 
     private void OnRemoteAnswer(RemoteAnswer answer)
     {
-        if (!answer.Reachable || !_gids.TryGetValue(answer.Gid, out var state) || state.Route is not null)
+        if (!answer.Reachable || !_gids.TryGetValue(answer.Gid, out var state))
         {
             return;
         }
 
         var device = _devices.FirstOrDefault(d => d.Device.Equals(Sender));
-        if (device is null)
+        if (device is null || state.Routes.ContainsKey(device.Function.Fid))
         {
             return;
         }
 
-        state.Route = new ChannelRoute(device.Function.Fid, device.Device, device.Gid, device.Chid, answer.Gid);
-        state.Up = true;
-        state.Misses = 0;
-        state.Outstanding = 0;
+        state.Routes[device.Function.Fid] = new ChannelRoute(device.Function.Fid, device.Device, device.Gid, device.Chid, answer.Gid);
+        if (!state.Up)
+        {
+            state.Up = true;
+            state.Misses = 0;
+            state.Outstanding = 0;
+        }
+
         _log.LogInformation("peer {Peer}: GID 0x{Gid:x16} reachable over function 0x{Fid:x}", _peer.Name, answer.Gid, device.Function.Fid);
         Publish();
     }
@@ -84,7 +98,7 @@ internal sealed class PeerActor : ReceiveActor
         var probe = false;
         foreach (var (gid, state) in _gids)
         {
-            if (state.Route is null)
+            if (state.Routes.Count == 0)
             {
                 probe = true;
                 continue;
@@ -101,7 +115,7 @@ internal sealed class PeerActor : ReceiveActor
             state.Outstanding = seq;
             state.SentAt = System.Diagnostics.Stopwatch.GetTimestamp();
             var info = new TestLinkInfo(seq, 0, TestLinkInfo.Request).Encode();
-            state.Route.Device.Tell(new SendEvent(gid, IsmEventCode.TestLink, info));
+            state.Routes.Values.First().Device.Tell(new SendEvent(gid, IsmEventCode.TestLink, info));
         }
 
         if (probe)
@@ -121,7 +135,7 @@ internal sealed class PeerActor : ReceiveActor
         state.Outstanding = 0;
         state.Misses = 0;
         state.LastSeen = DateTimeOffset.UtcNow;
-        if (!state.Up && state.Route is not null)
+        if (!state.Up && state.Routes.Count > 0)
         {
             state.Up = true;
             Publish();
@@ -134,14 +148,14 @@ internal sealed class PeerActor : ReceiveActor
 
     private void MarkDown(ulong gid, string reason)
     {
-        if (!_gids.TryGetValue(gid, out var state) || (state.Route is null && !state.Up))
+        if (!_gids.TryGetValue(gid, out var state) || (state.Routes.Count == 0 && !state.Up))
         {
             return;
         }
 
         _log.LogWarning("peer {Peer}: GID 0x{Gid:x16} down: {Reason}", _peer.Name, gid, reason);
         state.Up = false;
-        state.Route = null;
+        state.Routes.Clear();
         state.Outstanding = 0;
         state.Misses = 0;
         Publish();
@@ -149,7 +163,7 @@ internal sealed class PeerActor : ReceiveActor
 
     private void Publish(bool quiet = false)
     {
-        var routes = _gids.Where(g => g.Value.Up && g.Value.Route is not null).Select(g => g.Value.Route!).ToList();
+        var routes = _gids.Where(g => g.Value.Up).SelectMany(g => g.Value.Routes.Values).ToList();
         var lastSeen = _gids.Values.Max(g => g.LastSeen);
         var rtt = _gids.Values.Where(g => g.Up && g.Rtt.HasValue).Select(g => g.Rtt!.Value).DefaultIfEmpty().Min();
         _node.Tell(new PeerRoutes(_peer.Name, routes, lastSeen, routes.Count > 0 && rtt > 0 ? Math.Round(rtt, 1) : null, quiet));
@@ -157,7 +171,7 @@ internal sealed class PeerActor : ReceiveActor
 
     private sealed class GidState
     {
-        public ChannelRoute? Route { get; set; }
+        public Dictionary<uint, ChannelRoute> Routes { get; } = [];
 
         public bool Up { get; set; }
 
