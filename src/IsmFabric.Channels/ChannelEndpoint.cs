@@ -32,6 +32,8 @@ public sealed class ChannelEndpoint : IDisposable
     private ControlFlags _flags;
     private ControlFlags _peerFlags;
     private ControlFlags _publishedFlags;
+    private ulong _signalledProducer;
+    private ulong _signalledConsumer;
     private bool _dirty;
     private int _unsentBytes;
     private Exception? _pathFailure;
@@ -79,6 +81,9 @@ public sealed class ChannelEndpoint : IDisposable
 
     /// <summary>Frames sent but not yet acknowledged (plus those waiting to be placed on a new path).</summary>
     public int Unacknowledged => _window.Count + _unsent.Count;
+
+    /// <summary>Frames accepted but not yet placed on the ring (waiting for space or for a new path).</summary>
+    public int PendingPlacement => _unsent.Count;
 
     /// <summary>The next frame sequence this side sends.</summary>
     public ulong NextSendSequence => _nextSendSequence;
@@ -255,6 +260,30 @@ public sealed class ChannelEndpoint : IDisposable
     }
 
     /// <summary>
+    /// The second half of the wake-up handshake when stores complete asynchronously: after our last store has
+    /// landed, look again at the peer's announcement and, if it waits for what we produced or consumed since we
+    /// last signalled, signal it now. Returns true when it signalled.
+    /// </summary>
+    public bool NudgeIfPeerWaits()
+    {
+        if (_closed || _pathFailure is not null)
+        {
+            return false;
+        }
+
+        RefreshPeer();
+        var wantsData = (_peerFlags & ControlFlags.WantsData) != 0 && _sendProduced != _signalledProducer;
+        var wantsSpace = (_peerFlags & ControlFlags.WantsSpace) != 0 && _recvConsumed != _signalledConsumer;
+        if (!wantsData && !wantsSpace)
+        {
+            return false;
+        }
+
+        Publish(force: true);
+        return true;
+    }
+
+    /// <summary>
     /// Moves the channel onto a new path (a new pair of DMBs, usually on another function): the ring starts empty,
     /// and every frame not yet acknowledged is sent again in order; the peer skips the ones it already delivered.
     /// </summary>
@@ -270,7 +299,7 @@ public sealed class ChannelEndpoint : IDisposable
         }
 
         _epoch = epoch;
-        _sendProduced = _peerConsumed = _recvConsumed = _recvProducer = _lastAdvertised = 0;
+        _sendProduced = _peerConsumed = _recvConsumed = _recvProducer = _lastAdvertised = _signalledProducer = _signalledConsumer = 0;
         _update = 0;
         _peerFlags &= ControlFlags.Closing;
         _pathFailure = null;
@@ -470,6 +499,12 @@ public sealed class ChannelEndpoint : IDisposable
         if (!Store(0, _control, signal))
         {
             return;
+        }
+
+        if (signal)
+        {
+            _signalledProducer = _sendProduced;
+            _signalledConsumer = _recvConsumed;
         }
 
         _publishedFlags = _flags;

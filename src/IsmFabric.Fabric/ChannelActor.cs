@@ -43,6 +43,7 @@ internal sealed class ChannelActor : ReceiveActor
     private int _inflight;
     private bool _waitingOutbound;
     private string? _endReason;
+    private DeclineReason? _closeRequested;
 
     /// <summary>An initiator: opens channel <paramref name="key"/> and answers <paramref name="opener"/>.</summary>
     public ChannelActor(ChannelKey key, FabricNodeSettings settings, IActorRef node, List<ChannelRoute> routes, IActorRef opener, ILogger log)
@@ -77,7 +78,7 @@ internal sealed class ChannelActor : ReceiveActor
         Receive<PathTrouble>(t => OnPathTrouble(t.Fid, t.PeerGid, t.Token, t.Reason));
         Receive<DeviceGone>(g => OnPathTrouble(g.Fid, null, null, $"device 0x{g.Fid:x} gone: {g.Reason}"));
         Receive<DmbSignalled>(s => { if (_path is not null && s.Token == _path.LocalDmb.Token) { Pump(); } });
-        Receive<StoresDone>(d => { _inflight = Math.Max(0, _inflight - 1); Pump(); });
+        Receive<StoresDone>(_ => OnStoresDone());
         Receive<StoresFailed>(OnStoresFailed);
         Receive<OutboundReady>(_ => { _waitingOutbound = false; Pump(); });
         Receive<PumpAgain>(_ => Pump());
@@ -406,7 +407,7 @@ internal sealed class ChannelActor : ReceiveActor
                 Timers.StartSingleTimer("inbound", PumpAgain.Instance, TimeSpan.FromMilliseconds(1));
             }
 
-            var blocked = false;
+            var blocked = _endpoint.PendingPlacement > 0;
             while (_inflight < MaxInflightBatches && reader.TryPeek(out var message))
             {
                 if (!_endpoint.TryWrite(message))
@@ -432,6 +433,12 @@ internal sealed class ChannelActor : ReceiveActor
                 Self.Tell(PumpAgain.Instance);
             }
 
+            if (_closeRequested is { } reason && reader.Count == 0 && _endpoint.PendingPlacement == 0 && _inflight == 0)
+            {
+                FinalizeClose(reason);
+                return;
+            }
+
             if (!blocked && !_waitingOutbound && reader.Count == 0 && !reader.Completion.IsCompleted)
             {
                 _waitingOutbound = true;
@@ -452,6 +459,17 @@ internal sealed class ChannelActor : ReceiveActor
             _path.Dispatch(++_batch, Self);
             _inflight++;
         }
+    }
+
+    private void OnStoresDone()
+    {
+        _inflight = Math.Max(0, _inflight - 1);
+        if (_state == State.Open && _endpoint is not null && _endpoint.NudgeIfPeerWaits())
+        {
+            Dispatch();
+        }
+
+        Pump();
     }
 
     private void OnStoresFailed(StoresFailed failed)
@@ -558,12 +576,12 @@ internal sealed class ChannelActor : ReceiveActor
 
     private void BeginClose(DeclineReason reason, string why)
     {
-        if (_state is State.Closing or State.Ended)
+        if (_state is State.Closing or State.Ended || _closeRequested is not null)
         {
             return;
         }
 
-        if (_state != State.Open)
+        if (_state is State.Negotiating)
         {
             _endReason = why;
             ReleaseGranted();
@@ -573,12 +591,20 @@ internal sealed class ChannelActor : ReceiveActor
             return;
         }
 
-        Pump(); // what the user sent before closing goes first
+        // What the user sent before closing goes first: keep pumping until everything is on the ring, then close.
+        _endReason = why;
+        _closeRequested = reason;
+        _user!.Outbound.Writer.TryComplete();
+        Timers.StartSingleTimer("close", CloseTimedOut.Instance, _settings.NegotiationTimeout * 4);
+        Pump();
+    }
+
+    private void FinalizeClose(DeclineReason reason)
+    {
         _endpoint!.Close();
         Dispatch();
         SendNegotiation(NegotiationKind.Close, 0, 0, reason);
         _state = State.Closing;
-        _endReason = why;
         Timers.StartSingleTimer("close", CloseTimedOut.Instance, _settings.NegotiationTimeout);
         Report();
     }

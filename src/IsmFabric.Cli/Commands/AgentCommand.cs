@@ -26,6 +26,13 @@ internal static class AgentCommand
         var lparCommand = new Command("lpar", "An LPAR of 'ismfabric up': functions up, test-link keepalives, STATUS lines.") { lparCec, lparName };
         lparCommand.SetAction(r => CliOutput.Run(() => LparAgent.Run(r.GetValue(lparCec)!, r.GetValue(lparName)!)));
         agent.Add(lparCommand);
+
+        var nodeCec = new Option<string>("--cec") { Required = true, Description = "The CEC directory." };
+        var nodeLpar = new Option<string>("--lpar") { Required = true, Description = "The LPAR to attach." };
+        var logLevel = new Option<string>("--log-level") { DefaultValueFactory = _ => "Warning", Description = "Minimum log level on stderr." };
+        var fabricNode = new Command("fabric-node", "A fabric node with a test service (echo, sink, check), driven over stdin/stdout.") { nodeCec, nodeLpar, logLevel };
+        fabricNode.SetAction((r, ct) => CliOutput.RunAsync(() => FabricNodeAgent.RunAsync(r.GetValue(nodeCec)!, r.GetValue(nodeLpar)!, r.GetValue(logLevel)!)));
+        agent.Add(fabricNode);
         return agent;
     }
 
