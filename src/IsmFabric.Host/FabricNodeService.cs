@@ -57,6 +57,14 @@ public sealed class FabricNodeService(NodeOptions options, ILoggerFactory logger
             }
 
             var settings = options.ToFabricSettings(defaultPeers);
+            _log.LogInformation(
+                "keepalive every {KeepaliveInterval} ({KeepaliveMisses} misses), channel DMBs of {ChannelDmbSize} bytes, offers wait {NegotiationTimeout} ({NegotiationAttempts} attempts)",
+                settings.KeepaliveInterval, settings.KeepaliveMisses, settings.ChannelDmbSize, settings.NegotiationTimeout, settings.NegotiationAttempts);
+            if (settings.Peers.Count == 0)
+            {
+                _log.LogWarning("no peers configured ({Key}): this node answers its peers' keepalives but reaches out to none", NodeConfigurationKeys.Peers);
+            }
+
             foreach (var peer in settings.Peers)
             {
                 _log.LogInformation("peer {Peer} at GIDs {Gids}{Default}", peer.Name, peer.Gids.Select(g => $"0x{g:x16}").ToList(), options.Peers.Count == 0 ? " (every other LPAR, by default)" : "");

@@ -52,20 +52,24 @@ public sealed class NodeRunEndToEndTests : IDisposable
         throw new TimeoutException($"not {what} after {Patience}; last answer: {last}\nnode output:\n{node.Output}");
     }
 
-    private static JsonElement WaitUntilUp(NodeProcess node, string dataDir) =>
+    private static JsonElement WaitUntilUp(NodeProcess node, string dataDir, int devices = 2, int peers = 1) =>
         WaitUntil(
             node, ["status", "--json", "--data-dir", dataDir],
-            s => s.GetProperty("devices").GetInt32() == 2 && s.GetProperty("devices_up").GetInt32() == 2
-                && s.GetProperty("peers").GetInt32() == 1 && s.GetProperty("peers_reachable").GetInt32() == 1,
-            $"the node in {dataDir} has its devices up and its peer reachable");
+            s => s.GetProperty("devices").GetInt32() == devices && s.GetProperty("devices_up").GetInt32() == devices
+                && s.GetProperty("peers").GetInt32() == peers && s.GetProperty("peers_reachable").GetInt32() == peers,
+            $"the node in {dataDir} has its devices up and its peers reachable");
+
+    private void CreateCec(int lpars, int functions)
+    {
+        using (EmulatedCec.Create(Cec, CecDefinition.Build("t", lpars, functions, [0x100, 0x200], ["A", "B"], 16L << 20)))
+        {
+        }
+    }
 
     [Fact]
     public void Two_nodes_on_an_emulated_CEC_see_each_other_and_stop_in_order_on_SIGTERM()
     {
-        using (EmulatedCec.Create(Cec, CecDefinition.Build("t", 2, 2, [0x100, 0x200], ["A", "B"], 16L << 20)))
-        {
-        }
-
+        CreateCec(2, 2);
         using var node1 = StartNode("lpar1");
         using var node2 = StartNode("lpar2");
 
@@ -141,15 +145,75 @@ public sealed class NodeRunEndToEndTests : IDisposable
     [Fact]
     public void A_node_on_a_missing_LPAR_fails_to_start_with_a_non_zero_exit_and_leaves_no_socket()
     {
-        using (EmulatedCec.Create(Cec, CecDefinition.Build("t", 1, 1, [0x100], null, 16L << 20)))
-        {
-        }
+        CreateCec(1, 1);
 
         var (exit, _, stderr) = NodeProcess.Run("node", "run", "--cec", Cec, "--lpar", "lpar9", "--data-dir", Data("lpar9"));
 
         Assert.Equal(1, exit);
         Assert.Contains("has no LPAR 'lpar9'", stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(Data("lpar9"), "node.sock")));
+    }
+
+    [Fact]
+    public void A_node_killed_with_SIGKILL_is_restarted_on_its_stale_socket_and_logs_JSON_when_asked()
+    {
+        CreateCec(1, 1);
+        using (var killed = StartNode("lpar1"))
+        {
+            WaitUntilUp(killed, Data("lpar1"), devices: 1, peers: 0);
+            killed.Process.Kill(); // SIGKILL: no cleanup at all
+            killed.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+
+        Assert.True(File.Exists(Path.Combine(Data("lpar1"), "node.sock")), "SIGKILL should have left the socket file behind");
+        var jsonLog = Path.Combine(_dir, "json-logs", "node-.log");
+        using var node = NodeProcess.Start(
+            new Dictionary<string, string> { ["ISMFABRIC_Node__Logging__File"] = jsonLog },
+            "node", "run", "--cec", Cec, "--lpar", "lpar1", "--data-dir", Data("lpar1"), "--log-json");
+        WaitUntilUp(node, Data("lpar1"), devices: 1, peers: 0);
+        node.Terminate();
+        Assert.Equal(0, node.WaitForExit(TimeSpan.FromSeconds(20)));
+
+        var events = File.ReadAllLines(Assert.Single(Directory.GetFiles(Path.GetDirectoryName(jsonLog)!)))
+            .Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        var replaced = Assert.Single(events, e => e.GetProperty("MessageTemplate").GetString()!.StartsWith("replaced the stale control socket", StringComparison.Ordinal));
+        Assert.Equal(Path.Combine(Data("lpar1"), "node.sock"), replaced.GetProperty("Properties").GetProperty("Socket").GetString());
+        Assert.All(events, e => Assert.Equal("lpar1", e.GetProperty("Properties").GetProperty("Node").GetString()));
+        Assert.Contains(events, e => e.GetProperty("MessageTemplate").GetString() == "node {Node} stopped");
+        Assert.Contains(events, e => e.GetProperty("Level").GetString() == "Information" && e.TryGetProperty("RenderedMessage", out _));
+
+        // The console got JSON too.
+        Assert.All(node.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => JsonDocument.Parse(l).Dispose());
+    }
+
+    [PostgresFact]
+    public async Task A_node_given_a_PostgreSQL_connection_string_journals_there_instead_of_SQLite()
+    {
+        CreateCec(1, 1);
+        var schema = $"host_test_{Guid.NewGuid():N}";
+        var connection = Environment.GetEnvironmentVariable(PostgresFactAttribute.Variable)!;
+        try
+        {
+            using var node = NodeProcess.Start(
+                new Dictionary<string, string>
+                {
+                    ["ISMFABRIC_Node__Database__Postgres"] = connection,
+                    ["ISMFABRIC_Node__Database__PostgresSchema"] = schema,
+                },
+                "node", "run", "--cec", Cec, "--lpar", "lpar1", "--data-dir", Data("lpar1"));
+            WaitUntilUp(node, Data("lpar1"), devices: 1, peers: 0);
+            node.Terminate();
+            Assert.Equal(0, node.WaitForExit(TimeSpan.FromSeconds(20)));
+            Assert.Contains($"journal on PostgreSQL, schema {schema}", node.Output, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(Data("lpar1"), "node.db")));
+        }
+        finally
+        {
+            await using var db = new Npgsql.NpgsqlConnection(connection);
+            await db.OpenAsync();
+            await using var drop = new Npgsql.NpgsqlCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE", db);
+            await drop.ExecuteNonQueryAsync();
+        }
     }
 
     private static void AssertInOrder(string log, params string[] steps)
