@@ -16,6 +16,10 @@ public static class Program
             DevicesCommand.Create(),
             BenchCommand.Create(),
             AgentCommand.Create(),
+            NodeCommand.Create(),
+            StatusCommand.Create(),
+            PeersCommand.Create(),
+            ChannelsCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

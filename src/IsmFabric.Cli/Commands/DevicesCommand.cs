@@ -13,9 +13,25 @@ internal static class DevicesCommand
         var lpar = new Option<string?>("--lpar") { Description = "The emulated LPAR (with --cec)." };
         var sysfs = new Option<string>("--sysfs") { Description = "The sysfs root to scan for real ISM functions.", DefaultValueFactory = _ => "/sys" };
         var json = new Option<bool>("--json") { Description = "Print as JSON." };
-        var command = new Command("devices", "List the ISM functions of this LPAR: real ones from sysfs, or those of an emulated LPAR.") { cec, lpar, sysfs, json };
+        var socket = new Option<string?>("--socket") { Description = "Ask the node listening on this control socket for its devices (state, DMBs, restarts) instead." };
+        var command = new Command("devices", "List the ISM functions of this LPAR: real ones from sysfs, or those of an emulated LPAR.") { cec, lpar, sysfs, json, socket };
         command.SetAction(r => CliOutput.Run(() =>
         {
+            if (r.GetValue(socket) is { } path)
+            {
+                var devices = new Host.Control.ControlClient(path).GetDevicesAsync(CancellationToken.None).GetAwaiter().GetResult();
+                if (r.GetValue(json))
+                {
+                    CliOutput.WriteJson(devices);
+                }
+                else
+                {
+                    Tables.Devices(devices);
+                }
+
+                return 0;
+            }
+
             var entries = r.GetValue(cec) is { } dir
                 ? Emulated(dir, r.GetValue(lpar) ?? throw new ArgumentException("--cec needs --lpar NAME"))
                 : RealDevices.Scan(r.GetValue(sysfs)!);

@@ -1,0 +1,56 @@
+using IsmFabric.Host.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Serilog.Extensions.Logging;
+
+namespace IsmFabric.Host;
+
+/// <summary>Builds and runs the node process: the Generic Host with Serilog and the <see cref="FabricNodeService"/>.</summary>
+public static class NodeHost
+{
+    /// <summary>Builds the host for <paramref name="options"/>, logging through <paramref name="logger"/> (which the caller disposes).</summary>
+    public static IHost Build(NodeOptions options, Serilog.ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+
+        // Empty: our configuration is already built and validated into NodeOptions; nothing else may add sources.
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ApplicationName = "ismfabric",
+            ContentRootPath = options.DataDirectory,
+            EnvironmentName = Environments.Production,
+        });
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+
+        // The host must wait for the node's own ordered stop, which has its own deadline.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout + TimeSpan.FromSeconds(5));
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Trace); // Serilog filters by Node:Logging:Level
+        builder.Logging.AddProvider(new SerilogLoggerProvider(logger, dispose: false));
+        builder.Services.AddSingleton(options);
+        builder.Services.AddHostedService<FabricNodeService>();
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// Runs a node until SIGTERM, Ctrl-C or <paramref name="cancellationToken"/>; the log is flushed before it
+    /// returns. A failure to start is logged and rethrown.
+    /// </summary>
+    public static async Task RunAsync(NodeOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        await using var logger = NodeLogging.Create(options);
+        try
+        {
+            using var host = Build(options, logger);
+            await host.RunAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.Fatal(e, "node {Node} exits after a failure: {Error}", options.Name, e.Message);
+            throw;
+        }
+    }
+}
