@@ -6,19 +6,25 @@ public sealed class UpTests : IDisposable
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "ismfabric-up-" + Guid.NewGuid().ToString("n")[..10]);
 
     [Fact]
-    public void Up_starts_three_lpar_processes_whose_functions_all_answer_each_other_and_removes_everything_afterwards()
+    public void Up_starts_three_node_processes_that_all_reach_each_other_on_both_chids_and_removes_everything_afterwards()
     {
-        var status = Ismfabric.Json("up", "--data-dir", _dataDir, "--duration", "6", "--json");
+        var status = Ismfabric.Json("up", "--data-dir", _dataDir, "--duration", "8", "--json");
 
         Assert.Equal(["lpar1", "lpar2", "lpar3"], status.EnumerateArray().Select(l => l.GetProperty("lpar").GetString()!).Order());
-        var functions = status.EnumerateArray().SelectMany(l => l.GetProperty("functions").EnumerateArray()).ToList();
-        Assert.Equal(6, functions.Count);
-        Assert.All(functions, f => Assert.True(f.GetProperty("up").GetBoolean(), f.ToString()));
-        Assert.Equal(2, functions.Select(f => f.GetProperty("chid").GetInt32()).Distinct().Count());
-        var links = functions.SelectMany(f => f.GetProperty("peers").EnumerateArray()).ToList();
-        Assert.Equal(12, links.Count); // each function sees the two other LPARs' functions on its CHID
-        Assert.All(links, p => Assert.True(p.GetProperty("answered").GetInt64() > 0, p.ToString()));
+        foreach (var lpar in status.EnumerateArray())
+        {
+            var node = lpar.GetProperty("status");
+            Assert.Equal(2, node.GetProperty("devices").GetInt32());
+            Assert.Equal(2, node.GetProperty("devices_up").GetInt32());
+            Assert.Equal(2, lpar.GetProperty("devices").EnumerateArray().Select(d => d.GetProperty("chid").GetInt32()).Distinct().Count());
+            var peers = lpar.GetProperty("peers").EnumerateArray().ToList();
+            Assert.Equal(2, peers.Count);
+            Assert.All(peers, p => Assert.True(p.GetProperty("reachable").GetBoolean(), p.ToString()));
+            Assert.All(peers, p => Assert.Equal(2, p.GetProperty("reachable_gids").GetArrayLength())); // both CHIDs
+        }
+
         Assert.False(Directory.Exists(Path.Combine(_dataDir, "cec")), "up must remove the emulated CEC when it stops");
+        Assert.True(File.Exists(Path.Combine(_dataDir, "lpar1", "node.db")), "each node keeps its state in SQLite");
     }
 
     [Fact]

@@ -21,12 +21,6 @@ internal static class AgentCommand
         peer.SetAction(r => CliOutput.Run(() => BenchPeer.Run(r.GetValue(cec)!, r.GetValue(lpar)!)));
         agent.Add(peer);
 
-        var lparCec = new Option<string>("--cec") { Required = true, Description = "The CEC directory." };
-        var lparName = new Option<string>("--lpar") { Required = true, Description = "The LPAR to attach." };
-        var lparCommand = new Command("lpar", "An LPAR of 'ismfabric up': functions up, test-link keepalives, STATUS lines.") { lparCec, lparName };
-        lparCommand.SetAction(r => CliOutput.Run(() => LparAgent.Run(r.GetValue(lparCec)!, r.GetValue(lparName)!)));
-        agent.Add(lparCommand);
-
         var nodeCec = new Option<string>("--cec") { Required = true, Description = "The CEC directory." };
         var nodeLpar = new Option<string>("--lpar") { Required = true, Description = "The LPAR to attach." };
         var logLevel = new Option<string>("--log-level") { DefaultValueFactory = _ => "Warning", Description = "Minimum log level on stderr." };

@@ -4,7 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using IsmFabric.Cli.Agent;
+using IsmFabric.Host.Control;
 using IsmFabric.Emulation;
 using Spectre.Console;
 
@@ -54,12 +54,12 @@ internal static class UpCommand
         {
             for (var i = 1; i <= lparCount; i++)
             {
-                agents.Add(new LparProcess($"lpar{i}", cecDir));
+                agents.Add(new LparProcess($"lpar{i}", cecDir, Path.Combine(Path.GetFullPath(dataDir), $"lpar{i}")));
             }
 
-            CliOutput.Progress($"emulated CEC in {cecDir}: {lparCount} LPAR processes started; Ctrl-C stops everything");
+            CliOutput.Progress($"emulated CEC in {cecDir}: {lparCount} node processes started; Ctrl-C stops everything");
             await ShowAsync(agents, stop.Token);
-            var final = agents.Select(a => a.Latest).OfType<LparStatus>().ToList();
+            var final = agents.Select(a => a.Latest).OfType<UpLparStatus>().ToList();
             if (json)
             {
                 CliOutput.WriteJson(final);
@@ -84,7 +84,7 @@ internal static class UpCommand
             }
 
             TryDelete(cecDir);
-            CliOutput.Progress($"stopped {agents.Count} LPAR processes and removed {cecDir}");
+            CliOutput.Progress($"stopped {agents.Count} node processes (channels closed, DMBs unregistered, functions released) and removed {cecDir}");
         }
     }
 
@@ -130,8 +130,9 @@ internal static class UpCommand
         {
             while (!stop.IsCancellationRequested)
             {
-                await Task.Delay(TimeSpan.FromSeconds(2), stop).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Task.Delay(TimeSpan.FromSeconds(1), stop).ContinueWith(_ => { }, TaskScheduler.Default);
                 CheckAlive(agents, stop);
+                await Task.WhenAll(agents.Select(a => a.RefreshAsync()));
                 CliOutput.Progress(Summary(agents));
             }
 
@@ -144,6 +145,7 @@ internal static class UpCommand
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(500), stop).ContinueWith(_ => { }, TaskScheduler.Default);
                 CheckAlive(agents, stop);
+                await Task.WhenAll(agents.Select(a => a.RefreshAsync()));
                 ctx.UpdateTarget(Render(agents));
             }
         });
@@ -160,25 +162,24 @@ internal static class UpCommand
 
     private static Table Render(List<LparProcess> agents)
     {
-        var table = new Table().Title(Markup.Escape(Summary(agents))).AddColumns("LPAR", "FID", "CHID", "GID", "state", "peers answering", "test-link RTT");
+        var table = new Table().Title(Markup.Escape(Summary(agents))).AddColumns("LPAR", "pid", "functions up", "GIDs (CHID)", "peers reachable", "keepalive RTT", "channels");
         foreach (var a in agents)
         {
-            if (a.Latest is not { } status)
+            if (a.Latest is not { } s)
             {
-                table.AddRow(a.Name, "-", "-", "-", "starting", "-", "-");
+                table.AddRow(a.Name, "-", "starting", "-", "-", "-", "-");
                 continue;
             }
 
-            foreach (var f in status.Functions)
-            {
-                var answering = f.Peers.Count(p => p.Reachable);
-                var rtts = f.Peers.Where(p => p.RoundTripMicroseconds.HasValue).Select(p => p.RoundTripMicroseconds!.Value).ToList();
-                table.AddRow(
-                    status.Lpar, $"0x{f.Fid:x}", $"0x{f.Chid:x4}", f.Gid,
-                    f.Up ? "[green]up[/]" : $"[red]down[/] {Markup.Escape(f.Error ?? "")}",
-                    $"{answering}/{f.Peers.Count} ({Markup.Escape(string.Join(", ", f.Peers.Where(p => p.Reachable).Select(p => p.Lpar)))})",
-                    rtts.Count == 0 ? "-" : $"{rtts.Average().ToString("0", CultureInfo.InvariantCulture)} us");
-            }
+            var reachable = s.Peers.Where(p => p.Reachable).ToList();
+            var rtts = reachable.Where(p => p.KeepaliveRttMicroseconds.HasValue).Select(p => p.KeepaliveRttMicroseconds!.Value).ToList();
+            table.AddRow(
+                s.Lpar, s.Pid.ToString(CultureInfo.InvariantCulture),
+                s.Status.DevicesUp == s.Status.Devices ? $"[green]{s.Status.DevicesUp}/{s.Status.Devices}[/]" : $"[red]{s.Status.DevicesUp}/{s.Status.Devices}[/]",
+                Markup.Escape(string.Join(" ", s.Devices.Select(d => $"{(d.Gid.Length > 6 ? d.Gid[..6] + "…" : "-")}({d.Chid:x4})"))),
+                $"{reachable.Count}/{s.Peers.Count} ({Markup.Escape(string.Join(", ", reachable.Select(p => $"{p.Name}:{p.ReachableGids.Count}")))})",
+                rtts.Count == 0 ? "-" : $"{rtts.Average().ToString("0", CultureInfo.InvariantCulture)} us",
+                $"{s.Status.ChannelsOpen}");
         }
 
         return table;
@@ -186,79 +187,74 @@ internal static class UpCommand
 
     private static string Summary(List<LparProcess> agents)
     {
-        var statuses = agents.Select(a => a.Latest).OfType<LparStatus>().ToList();
-        var functions = statuses.SelectMany(s => s.Functions).ToList();
-        var links = functions.SelectMany(f => f.Peers).ToList();
-        var connected = statuses.Count == agents.Count && functions.All(f => f.Up) && links.All(p => p.Reachable);
-        return $"{statuses.Count}/{agents.Count} LPARs reporting, {functions.Count(f => f.Up)}/{functions.Count} functions up, " +
-               $"{links.Count(p => p.Reachable)}/{links.Count} peer links answering{(connected ? ": all LPARs connected" : "")}";
+        var statuses = agents.Select(a => a.Latest).OfType<UpLparStatus>().ToList();
+        var devicesUp = statuses.Sum(s => s.Status.DevicesUp);
+        var devices = statuses.Sum(s => s.Status.Devices);
+        var links = statuses.SelectMany(s => s.Peers).ToList();
+        var connected = statuses.Count == agents.Count && devicesUp == devices && links.All(p => p.Reachable && p.ReachableGids.Count == p.Gids.Count);
+        return $"{statuses.Count}/{agents.Count} nodes answering, {devicesUp}/{devices} functions up, " +
+               $"{links.Count(p => p.Reachable)}/{links.Count} peer links reachable{(connected ? ": all LPARs connected" : "")}";
     }
 
-    /// <summary>One LPAR agent process and its latest STATUS line.</summary>
+    /// <summary>One node process ('ismfabric node run') and its latest answers on its control socket.</summary>
     private sealed class LparProcess : IDisposable
     {
         private readonly Process _process;
-        private readonly Thread _reader;
-        private readonly ConcurrentQueue<string> _errors = new();
+        private readonly ControlClient _client;
+        private readonly Task _drain;
 
-        internal LparProcess(string name, string cecDir)
+        internal LparProcess(string name, string cecDir, string dataDir)
         {
             Name = name;
-            _process = Process.Start(SelfProcess.StartInfo("agent", "lpar", "--cec", cecDir, "--lpar", name))
-                ?? throw new IOException($"could not start the process of {name}");
-            _reader = new Thread(Read) { IsBackground = true };
-            _reader.Start();
+            var psi = SelfProcess.StartInfo("node", "run", "--cec", cecDir, "--lpar", name, "--data-dir", dataDir);
+            psi.RedirectStandardInput = false;
+            _process = Process.Start(psi) ?? throw new IOException($"could not start the node process of {name}");
+            _drain = _process.StandardOutput.BaseStream.CopyToAsync(Stream.Null); // the node logs to its file too
+            _client = new ControlClient(Path.Combine(dataDir, "node.sock"), TimeSpan.FromSeconds(2));
         }
 
         internal string Name { get; }
 
-        internal LparStatus? Latest { get; private set; }
+        internal UpLparStatus? Latest { get; private set; }
 
         internal bool HasExited => _process.HasExited;
 
         internal int ExitCode => _process.ExitCode;
 
-        internal string LastError => _errors.LastOrDefault() ?? "no message";
+        internal string LastError { get; private set; } = "see its log under the data directory";
 
-        private void Read()
+        internal async Task RefreshAsync()
         {
-            while (_process.StandardOutput.ReadLine() is { } line)
+            try
             {
-                if (line.StartsWith("STATUS ", StringComparison.Ordinal))
-                {
-                    Latest = JsonSerializer.Deserialize<LparStatus>(line[7..], CliOutput.Json);
-                }
-                else if (line.StartsWith("ERROR", StringComparison.Ordinal))
-                {
-                    _errors.Enqueue(line);
-                }
+                var status = await _client.GetStatusAsync(CancellationToken.None);
+                var devices = await _client.GetDevicesAsync(CancellationToken.None);
+                var peers = await _client.GetPeersAsync(CancellationToken.None);
+                Latest = new UpLparStatus(Name, _process.Id, status, devices, peers);
+            }
+            catch (Exception e) when (e is IOException or NodeNotListeningException or ControlRequestException or TimeoutException or System.Net.Sockets.SocketException)
+            {
+                LastError = e.Message; // not listening yet, or busy: the next refresh asks again
             }
         }
 
         internal void Stop()
         {
-            try
+            if (!_process.HasExited)
             {
-                if (!_process.HasExited)
-                {
-                    _process.StandardInput.WriteLine("QUIT");
-                    _process.StandardInput.Flush();
-                }
-            }
-            catch (IOException)
-            {
+                Interop.Kill(_process.Id, Interop.SIGTERM); // the node stops in order on SIGTERM
             }
         }
 
         public void Dispose()
         {
-            if (!_process.WaitForExit(TimeSpan.FromSeconds(15)))
+            if (!_process.WaitForExit(TimeSpan.FromSeconds(30)))
             {
                 _process.Kill(entireProcessTree: true);
                 _process.WaitForExit();
             }
 
-            _reader.Join(TimeSpan.FromSeconds(2));
+            _drain.Wait(TimeSpan.FromSeconds(2));
             _process.Dispose();
         }
     }
