@@ -187,6 +187,7 @@ internal sealed class DeviceActor : ReceiveActor
         }
 
         Sender.Tell(new DmbGranted(dmb, Self, _descriptor.Fid, Function.Gid.Value, Function.Chid.Value));
+        _node.Tell(new DeviceDmbs(_descriptor.Fid, _dmbs.Count));
     }
 
     private void OnRelease(ReleaseDmb request)
@@ -207,6 +208,7 @@ internal sealed class DeviceActor : ReceiveActor
             _perOwner[entry.Owner] = left;
         }
 
+        _node.Tell(new DeviceDmbs(_descriptor.Fid, _dmbs.Count));
         try
         {
             Function.UnregisterDmb(entry.Dmb);

@@ -79,6 +79,9 @@ public sealed class FabricNode : IFabricNodeQueries, IAsyncDisposable
         };
     }
 
+    /// <summary>Completes when the node's actor system has terminated, whether by <see cref="StopAsync"/> or on its own.</summary>
+    public Task Terminated => _system.WhenTerminated;
+
     /// <summary>Channels peers opened to this node; read them to serve them.</summary>
     public System.Threading.Channels.ChannelReader<IFabricChannel> AcceptedChannels => AcceptQueue.Reader;
 

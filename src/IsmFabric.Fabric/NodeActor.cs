@@ -61,6 +61,8 @@ internal sealed class NodeActor : ReceiveActor
         Receive<GetChannels>(_ => Sender.Tell((IReadOnlyList<ChannelStatus>)_channelStatus.Values.OrderBy(c => c.Id, StringComparer.Ordinal).ToList()));
         Receive<Shutdown>(_ => OnShutdown());
         Receive<ShutdownTick>(_ => ContinueShutdown(force: true));
+        Receive<EventSent>(s => { if (!s.Ok) { _log.LogDebug("node {Node}: event 0x{Code:x} to 0x{Gid:x16} not sent: {Error}", _settings.NodeName, s.Code, s.Target, s.Error); } });
+        Receive<DeviceDmbs>(d => { if (_devices.TryGetValue(d.Fid, out var e)) { _devices[d.Fid] = e with { Dmbs = d.Count }; } });
     }
 
     private void OnStart()
@@ -436,7 +438,7 @@ internal sealed class NodeActor : ReceiveActor
         .OrderBy(d => d.Function.Fid)
         .Select(d => new DeviceStatus(
             d.Function.Name, d.Function.Fid, d.Up is null ? "" : $"0x{d.Up.Gid:x16}", d.Function.Chid, d.Function.Pnetid,
-            d.State, 0, Math.Max(0, d.Starts - 1), d.LastError))
+            d.State, d.Up is null ? 0 : d.Dmbs, Math.Max(0, d.Starts - 1), d.LastError))
         .ToList();
 
     private IReadOnlyList<PeerStatus> Peers() => _settings.Peers
@@ -460,6 +462,8 @@ internal sealed class NodeActor : ReceiveActor
         public int Starts { get; init; }
 
         public string? LastError { get; init; }
+
+        public int Dmbs { get; init; }
     }
 
     /// <summary>Discover the devices and start the node's actors.</summary>

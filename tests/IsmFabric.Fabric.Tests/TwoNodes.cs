@@ -22,10 +22,10 @@ public sealed class TwoNodes : IAsyncDisposable
 
     public FabricNode B { get; private set; } = null!;
 
-    public static async Task<TwoNodes> StartAsync(ILoggerFactory logs, ushort[]? chids = null, Func<FabricNodeSettings, FabricNodeSettings>? tune = null)
+    public static async Task<TwoNodes> StartAsync(ILoggerFactory logs, ushort[]? chids = null, Func<FabricNodeSettings, FabricNodeSettings>? tune = null, int functionsPerLpar = 2)
     {
         var dir = Path.Combine(Path.GetTempPath(), "ismfabric-fabric-" + Guid.NewGuid().ToString("n")[..10]);
-        var definition = CecDefinition.Build("t", 2, 2, chids ?? [0x0100, 0x0200], ["NETA", "NETB"], 32L << 20, seed: 11);
+        var definition = CecDefinition.Build("t", 2, functionsPerLpar, chids ?? [0x0100, 0x0200], ["NETA", "NETB"], 32L << 20, seed: 11);
         EmulatedCec.Create(dir, definition).Dispose();
         var nodes = new TwoNodes(dir, definition);
         nodes.A = await nodes.StartNodeAsync("lpar1", "lpar2", logs, tune);

@@ -81,6 +81,25 @@ internal static class FabricNodeAgent
                             }
                         });
                         break;
+                    case "PIPE":
+                        // Raw one-byte ping-pong on the same pipes: the baseline of the channel round trip.
+                        var rounds = int.Parse(words[1], System.Globalization.CultureInfo.InvariantCulture);
+                        var one = new byte[1];
+                        for (var i = 0; i < rounds; i++)
+                        {
+                            if (io.Input.Read(one, 0, 1) != 1)
+                            {
+                                break;
+                            }
+
+                            lock (send)
+                            {
+                                io.Output.Write(one, 0, 1);
+                                io.Output.Flush();
+                            }
+                        }
+
+                        break;
                     case "STATUS":
                         Say("STATUS " + JsonSerializer.Serialize(await node.GetChannelsAsync(CancellationToken.None), CliOutput.Json).ReplaceLineEndings(""));
                         break;

@@ -73,7 +73,7 @@ internal static class MovesBenchmark
         }
     }
 
-    private static double MeasureMemcpy(int size, double seconds)
+    internal static double MeasureMemcpy(int size, double seconds)
     {
         var src = new byte[size];
         var dst = new byte[size];
@@ -134,7 +134,7 @@ internal static class MovesBenchmark
         return samples;
     }
 
-    private static double[] MeasurePipe(LineChannel io, int rounds)
+    internal static double[] MeasurePipe(LineChannel io, int rounds)
     {
         var warmup = Math.Max(100, rounds / 10);
         io.Send($"PIPE {warmup + rounds}");

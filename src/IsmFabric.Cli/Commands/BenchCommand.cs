@@ -12,6 +12,7 @@ internal static class BenchCommand
         var bench = new Command("bench", "Benchmarks; each reports its figures next to a baseline measured in the same run.");
         bench.Add(Moves());
         bench.Add(Actors());
+        bench.Add(Channel());
         return bench;
     }
 
@@ -32,6 +33,29 @@ internal static class BenchCommand
             }
 
             var report = await MovesBenchmark.RunAsync(new MovesBenchmark.Options(r.GetValue(seconds), r.GetValue(rounds), null), CliOutput.Progress, ct);
+            Print(report, r.GetValue(json));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Channel()
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON object with a metrics array." };
+        var seconds = new Option<double>("--seconds") { Description = "Measuring time of the throughput figure.", DefaultValueFactory = _ => 2.0 };
+        var rounds = new Option<int>("--rounds") { Description = "Round trips for the latency figures.", DefaultValueFactory = _ => 5000 };
+        var command = new Command("channel", "Channel throughput (64 KiB), round trip (64 B) and failover time between two node processes, against memcpy, a pipe ping-pong and the keepalive interval.")
+        {
+            json, seconds, rounds,
+        };
+        command.SetAction((r, ct) => CliOutput.RunAsync(async () =>
+        {
+            if (r.GetValue(seconds) is <= 0 or > 600 || r.GetValue(rounds) is < 100 or > 10_000_000)
+            {
+                throw new ArgumentException("--seconds must be in (0, 600] and --rounds in [100, 10000000]");
+            }
+
+            var report = await ChannelBenchmark.RunAsync(new ChannelBenchmark.Options(r.GetValue(seconds), r.GetValue(rounds)), CliOutput.Progress, ct);
             Print(report, r.GetValue(json));
             return 0;
         }));

@@ -55,3 +55,6 @@ public sealed record QueryRemote(ulong Gid);
 
 /// <summary>The answer to <see cref="QueryRemote"/>.</summary>
 public sealed record RemoteAnswer(ulong Gid, bool Reachable);
+
+/// <summary>How many DMBs a device holds now (for the node's listings).</summary>
+public sealed record DeviceDmbs(uint Fid, int Count);
