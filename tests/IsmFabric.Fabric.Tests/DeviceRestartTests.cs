@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace IsmFabric.Fabric.Tests;
 
 /// <summary>A device actor brought up again after an injected fault: what it owned is registered again, nothing leaks.</summary>
+[Collection(FdCountingCollection.Name)]
 public sealed class DeviceRestartTests(ITestOutputHelper output)
 {
     private readonly ILoggerFactory _logs = LoggerFactory.Create(b => b.AddProvider(new XunitLoggerProvider(output)).SetMinimumLevel(LogLevel.Information));
@@ -30,9 +31,16 @@ public sealed class DeviceRestartTests(ITestOutputHelper output)
         }
 
         var sending = a.SendAsync(Message(1)).AsTask(); // accepted, waits for a path
-        await Task.Delay(300);
-        var during = (await nodes.A.GetDevicesAsync(CancellationToken.None)).Single(d => d.Fid == fid);
-        Assert.NotEqual("up", during.State);
+
+        // The device actor fails the next time it touches the function (a move, a keepalive) and its supervisor
+        // keeps trying to bring it up; wait until the node reports it down before the function recovers.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while ((await nodes.A.GetDevicesAsync(CancellationToken.None)).Single(d => d.Fid == fid).State == "up")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the failed function's device actor never went down");
+            await Task.Delay(20);
+        }
+
         using (var cec = EmulatedCec.Open(nodes.Directory))
         {
             cec.InjectFault(fid, new FunctionFault { Recover = true });
@@ -50,7 +58,13 @@ public sealed class DeviceRestartTests(ITestOutputHelper output)
         Assert.Equal("open", channel.State);
         Assert.True(channel.PathEpoch >= 1);
 
-        await Task.Delay(200);
+        // Counted for the whole process: allow the restarted device's teardown a moment to finish closing.
+        var settle = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (OpenFds() != fdsBefore && DateTime.UtcNow < settle)
+        {
+            await Task.Delay(50);
+        }
+
         Assert.Equal(fdsBefore, OpenFds());
     }
 
