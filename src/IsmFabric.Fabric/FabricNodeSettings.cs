@@ -19,8 +19,8 @@ public sealed record FabricNodeSettings
     /// <summary>Unanswered keepalives after which a peer is down. Default 3.</summary>
     public int KeepaliveMisses { get; init; } = 3;
 
-    /// <summary>Size of each channel DMB (a power of two, 16 KiB .. 1 MiB). Default 256 KiB.</summary>
-    public int ChannelDmbSize { get; init; } = 256 * 1024;
+    /// <summary>Size of each channel DMB (a power of two, 16 KiB .. 1 MiB). Default 1 MiB: a ring that holds many messages rides out the wake-up latency of the peer.</summary>
+    public int ChannelDmbSize { get; init; } = 1024 * 1024;
 
     /// <summary>How long an offer waits for its answer. Default 1 s.</summary>
     public TimeSpan NegotiationTimeout { get; init; } = TimeSpan.FromSeconds(1);
