@@ -45,11 +45,21 @@ public sealed class ThreeNodeTests : IDisposable
         b.Send($"STREAM lpar3 {bytes} 65536 2");
         c.Send($"STREAM lpar1 {bytes} 65536 3");
 
-        // Wait until the streams are well under way, then fail lpar1's first function (its channels move).
-        Thread.Sleep(TimeSpan.FromSeconds(1));
+        // Wait until lpar1's stream is well under way (a quarter sent), then fail lpar1's first function: the
+        // channels on it must move to lpar1's other function while data flows.
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        JsonElement streaming;
+        while (!ChannelsOf(a).Any(ch => ch.GetProperty("bytes_sent").GetInt64() >= bytes / 4))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "lpar1's stream never got under way");
+            Thread.Sleep(20);
+        }
+
+        streaming = ChannelsOf(a).First(ch => ch.GetProperty("bytes_sent").GetInt64() >= bytes / 4);
+        var failedFid = Convert.ToUInt32(streaming.GetProperty("device").GetString(), 16);
         using (var cec = EmulatedCec.Open(_dir))
         {
-            cec.InjectFault(_definition.Functions.First(f => f.Lpar == "lpar1").Fid, new FunctionFault { EnterErrorState = true });
+            cec.InjectFault(failedFid, new FunctionFault { EnterErrorState = true });
         }
 
         var sent = new[] { a, b, c }.Select(n => n.Expect("SENT", TimeSpan.FromMinutes(10)).Split(' ')).ToList();
@@ -68,6 +78,9 @@ public sealed class ThreeNodeTests : IDisposable
             Assert.Equal(s[3], r[3]);
         }
 
+        // The stream really moved to lpar1's other function while it ran.
+        var moved = ChannelsOf(a).Single(ch => ch.GetProperty("id").GetString() == streaming.GetProperty("id").GetString());
+        Assert.True(moved.GetProperty("path_epoch").GetInt32() >= 1, moved.ToString());
         foreach (var n in _nodes)
         {
             n.Send("QUIT");
