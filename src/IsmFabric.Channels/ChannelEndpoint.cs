@@ -14,7 +14,6 @@ public sealed class ChannelEndpoint : IDisposable
 {
     private readonly Queue<Frame> _window = new();
     private readonly LinkedList<Frame> _unsent = new();
-    private readonly byte[] _control = new byte[ChannelLayout.ControlBlockSize];
     private readonly byte[] _header = new byte[ChannelLayout.FrameHeaderSize];
     private byte[] _scratch = [];
     private IChannelPath _path;
@@ -462,8 +461,8 @@ public sealed class ChannelEndpoint : IDisposable
     {
         var position = (int)(_sendProduced % (ulong)_remoteRing);
         var first = Math.Min(frame.Size, _remoteRing - position);
-        if (!Store(ChannelLayout.RingOffset + position, frame.Buffer.AsSpan(0, first), signal: false)
-            || (first < frame.Size && !Store(ChannelLayout.RingOffset, frame.Buffer.AsSpan(first, frame.Size - first), signal: false)))
+        if (!Store(ChannelLayout.RingOffset + position, frame.Buffer.AsMemory(0, first), signal: false)
+            || (first < frame.Size && !Store(ChannelLayout.RingOffset, frame.Buffer.AsMemory(first, frame.Size - first), signal: false)))
         {
             return false;
         }
@@ -473,7 +472,7 @@ public sealed class ChannelEndpoint : IDisposable
         return true;
     }
 
-    private bool Store(int offset, ReadOnlySpan<byte> data, bool signal)
+    private bool Store(int offset, ReadOnlyMemory<byte> data, bool signal)
     {
         if (_pathFailure is not null)
         {
@@ -494,9 +493,11 @@ public sealed class ChannelEndpoint : IDisposable
 
     private void Publish(bool force)
     {
-        new ControlBlock(++_update, _flags, _sendProduced, _recvConsumed, ChannelId, _nextReceiveSequence, _epoch).Encode(_control);
+        // A fresh 64-byte block per publish: the path may carry the store out after we moved on.
+        var control = new byte[ChannelLayout.ControlBlockSize];
+        new ControlBlock(++_update, _flags, _sendProduced, _recvConsumed, ChannelId, _nextReceiveSequence, _epoch).Encode(control);
         var signal = force || (_peerFlags & (ControlFlags.WantsData | ControlFlags.WantsSpace)) != 0;
-        if (!Store(0, _control, signal))
+        if (!Store(0, control, signal))
         {
             return;
         }

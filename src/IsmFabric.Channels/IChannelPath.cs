@@ -12,6 +12,10 @@ public interface IChannelPath
     /// <summary>Size of the peer's DMB.</summary>
     int RemoteSize { get; }
 
-    /// <summary>Writes into the peer's DMB at <paramref name="offset"/>; with <paramref name="signal"/> the peer is interrupted.</summary>
-    void WriteRemote(int offset, ReadOnlySpan<byte> data, bool signal);
+    /// <summary>
+    /// Writes into the peer's DMB at <paramref name="offset"/>; with <paramref name="signal"/> the peer is interrupted.
+    /// The endpoint keeps <paramref name="data"/> unchanged until the peer acknowledged it, so a path may carry out
+    /// the store later (in order) without copying it.
+    /// </summary>
+    void WriteRemote(int offset, ReadOnlyMemory<byte> data, bool signal);
 }

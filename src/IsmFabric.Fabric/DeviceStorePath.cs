@@ -25,7 +25,7 @@ internal sealed class DeviceStorePath(ChannelRoute route, Dmb local, DmbToken re
 
     public bool HasPending => _pending.Count > 0;
 
-    public void WriteRemote(int offset, ReadOnlySpan<byte> data, bool signal) => _pending.Add(new Store(offset, data.ToArray(), signal));
+    public void WriteRemote(int offset, ReadOnlyMemory<byte> data, bool signal) => _pending.Add(new Store(offset, data, signal));
 
     /// <summary>Sends what was written since the last call to the device, as one batch.</summary>
     public void Dispatch(long batch, IActorRef replyTo)
