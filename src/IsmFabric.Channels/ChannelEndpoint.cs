@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace IsmFabric.Channels;
 
 /// <summary>
@@ -127,7 +125,9 @@ public sealed class ChannelEndpoint : IDisposable
             return NoRoom();
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        // Not pooled: a path may still hold a store of this frame after the peer acknowledged it (a retransmit
+        // after a path change), and the store must keep these bytes; the GC frees them when nothing refers to them.
+        var buffer = new byte[size];
         new FrameHeader((uint)message.Length, FrameHeader.Data, _nextSendSequence).Encode(buffer);
         message.CopyTo(buffer.AsSpan(ChannelLayout.FrameHeaderSize));
         buffer.AsSpan(ChannelLayout.FrameHeaderSize + message.Length, size - ChannelLayout.FrameHeaderSize - message.Length).Clear();
@@ -343,15 +343,10 @@ public sealed class ChannelEndpoint : IDisposable
         $"consumed {_recvConsumed} of {_recvProducer}, next send {_nextSendSequence}, next receive {_nextReceiveSequence}, " +
         $"window {_window.Count}, unsent {_unsent.Count} ({_unsentBytes} bytes), flags {_flags}, peer flags {_peerFlags}";
 
-    /// <summary>Returns the retransmit buffers to the pool.</summary>
+    /// <summary>Drops the retransmit window; nothing may be written afterwards.</summary>
     public void Dispose()
     {
         _closed = true;
-        foreach (var f in _window.Concat(_unsent))
-        {
-            ArrayPool<byte>.Shared.Return(f.Buffer);
-        }
-
         _window.Clear();
         _unsent.Clear();
     }
@@ -428,12 +423,11 @@ public sealed class ChannelEndpoint : IDisposable
     {
         while (_window.Count > 0 && _window.Peek().Sequence < expected)
         {
-            ArrayPool<byte>.Shared.Return(_window.Dequeue().Buffer);
+            _window.Dequeue();
         }
 
         while (_unsent.First is { } first && first.Value.Sequence < expected)
         {
-            ArrayPool<byte>.Shared.Return(first.Value.Buffer);
             _unsentBytes -= first.Value.Size;
             _unsent.RemoveFirst();
         }

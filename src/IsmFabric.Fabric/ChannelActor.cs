@@ -44,6 +44,7 @@ internal sealed class ChannelActor : ReceiveActor
     private bool _waitingOutbound;
     private string? _endReason;
     private DeclineReason? _closeRequested;
+    private uint? _acceptedEpoch;
 
     /// <summary>An initiator: opens channel <paramref name="key"/> and answers <paramref name="opener"/>.</summary>
     public ChannelActor(ChannelKey key, FabricNodeSettings settings, IActorRef node, List<ChannelRoute> routes, IActorRef opener, ILogger log)
@@ -174,7 +175,7 @@ internal sealed class ChannelActor : ReceiveActor
 
     private void OnGranted(DmbGranted granted)
     {
-        if (_candidate is null || granted.Device != _candidate.Device || _purpose == Purpose.None)
+        if (_candidate is null || !granted.Device.Equals(_candidate.Device) || granted.Dmb.RemoteGid.Value != _candidate.PeerGid || _purpose == Purpose.None || _granted is not null)
         {
             granted.Device.Tell(new ReleaseDmb(granted.Dmb.Token)); // a late answer to an abandoned attempt
             return;
@@ -201,6 +202,7 @@ internal sealed class ChannelActor : ReceiveActor
                 break;
             case Purpose.ResumeAccept:
                 SendNegotiation(NegotiationKind.ResumeAccept, tokenIndex, sizeLog2, DeclineReason.None);
+                _acceptedEpoch = _epoch;
                 SwitchTo(_candidate, granted, _offer!.Value.Token, _offer.Value.DmbSize);
                 break;
             default:
@@ -302,6 +304,14 @@ internal sealed class ChannelActor : ReceiveActor
                 Timers.Cancel("negotiation");
                 SwitchTo(_candidate!, _granted, m.Token, m.DmbSize);
                 break;
+            case NegotiationKind.Resume when !_key.LocalInitiator && _acceptedEpoch == m.Epoch && _path is not null:
+                // A retry of a resume we already answered (our answer was slow or lost): answer the same again.
+                _log.LogDebug("channel {Channel}: resume for epoch {Epoch} again; answering as before", Id, m.Epoch);
+                SendNegotiation(NegotiationKind.ResumeAccept, (ushort)(_path.LocalDmb.Token.Value >> 32),
+                    (byte)System.Numerics.BitOperations.Log2((uint)_path.LocalDmb.Length), DeclineReason.None);
+                break;
+            case NegotiationKind.Resume when !_key.LocalInitiator && _purpose == Purpose.ResumeAccept && (m.Epoch & 0x7FFF) == (_epoch & 0x7FFF):
+                break; // already registering the DMB for this resume
             case NegotiationKind.Resume when !_key.LocalInitiator && _state is State.Open or State.FailingOver:
                 // The initiator moves the channel: answer on the function the resume arrived on.
                 var route = _routes.FirstOrDefault(r => r.Fid == n.ViaFid && r.PeerGid == n.FromGid)
