@@ -102,28 +102,3 @@ internal static class CecLayout
     internal const int SlotCount = 1920;
     internal const int MaxDmbsPerFunction = SlotCount - FirstDmbSlot; // 1888
 }
-
-/// <summary>Whether an LPAR has a process attached.</summary>
-internal enum LparState
-{
-    Detached = 0,
-    Attached = 1,
-}
-
-/// <summary>The life of an emulated function as the CEC sees it.</summary>
-internal enum FunctionState
-{
-    Unused = 0,
-    Ready = 1,
-    InUse = 2,
-    Error = 3,
-    Unplugged = 4,
-}
-
-/// <summary>The life of a DMB table entry.</summary>
-internal enum DmbState
-{
-    Free = 0,
-    Registered = 1,
-    Unregistering = 2,
-}
