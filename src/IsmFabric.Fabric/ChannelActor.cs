@@ -629,7 +629,6 @@ internal sealed class ChannelActor : ReceiveActor
             case State.Open or State.FailingOver:
                 if (_state == State.Open)
                 {
-                    _state = State.Open;
                     try
                     {
                         _endpoint?.Read(m => _user!.Inbound.Writer.TryWrite(m.ToArray()));

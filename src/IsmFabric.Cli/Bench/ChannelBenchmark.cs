@@ -20,26 +20,19 @@ internal static class ChannelBenchmark
 
     internal static async Task<BenchmarkReport> RunAsync(Options options, Action<string> progress, CancellationToken ct)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "ismfabric-chbench-" + Guid.NewGuid().ToString("n")[..8]);
         var definition = CecDefinition.Build("bench", 2, 2, [0x0100, 0x0200], ["NETA", "NETB"], 64L << 20);
-        EmulatedCec.Create(dir, definition).Dispose();
-        Process? peer = null;
-        EmulatedLpar? lpar = null;
-        FabricNode? node = null;
+        using var workspace = BenchWorkspace.Start("chbench", definition, "fabric-node", progress);
+        var io = workspace.Io;
+        io.Expect("READY");
+        using var lpar = EmulatedLpar.Attach(workspace.Directory, "lpar1");
+        var settings = new FabricNodeSettings
+        {
+            NodeName = "lpar1",
+            Peers = [new PeerDefinition("lpar2", definition.Functions.Where(f => f.Lpar == "lpar2").Select(f => f.Gid).ToList())],
+        };
+        var node = await FabricNode.StartAsync(settings, new EmulatedDeviceProvider(lpar), null, NullLoggerFactory.Instance, ct);
         try
         {
-            progress($"emulated CEC in {dir}; starting the peer node process");
-            peer = Process.Start(SelfProcess.StartInfo("agent", "fabric-node", "--cec", dir, "--lpar", "lpar2"))
-                ?? throw new IOException("could not start the peer node");
-            var io = new LineChannel(peer.StandardOutput.BaseStream, peer.StandardInput.BaseStream);
-            io.Expect("READY");
-            lpar = EmulatedLpar.Attach(dir, "lpar1");
-            var settings = new FabricNodeSettings
-            {
-                NodeName = "lpar1",
-                Peers = [new PeerDefinition("lpar2", definition.Functions.Where(f => f.Lpar == "lpar2").Select(f => f.Gid).ToList())],
-            };
-            node = await FabricNode.StartAsync(settings, new EmulatedDeviceProvider(lpar), null, NullLoggerFactory.Instance, ct);
             io.Send("PEERS 1");
             io.Expect("PEERS ok");
             while ((await node.GetPeersAsync(ct))[0].ReachableGids.Count < 2)
@@ -48,47 +41,29 @@ internal static class ChannelBenchmark
             }
 
             var metrics = new List<BenchmarkMetric>();
-            var memcpy = MovesBenchmark.MeasureMemcpy(65536, options.Seconds);
+            var memcpy = Baselines.MeasureMemcpy(65536, options.Seconds);
             var throughput = await MeasureThroughputAsync(node, options.Seconds, ct);
             progress($"64 KiB messages: {throughput:0.00} GB/s, memcpy {memcpy:0.00} GB/s");
             metrics.Add(new BenchmarkMetric("channel_throughput_64k", "GB/s", Math.Round(throughput, 3), "memcpy 64 KiB", Math.Round(memcpy, 3)));
 
             var rtt = await MeasureRoundTripAsync(node, options.Rounds, ct);
-            var pipe = MovesBenchmark.MeasurePipe(io, options.Rounds);
-            progress($"64-byte round trip p50 {MovesBenchmark.Percentile(rtt, 50)} us, pipe {MovesBenchmark.Percentile(pipe, 50)} us");
-            metrics.Add(new BenchmarkMetric("channel_rtt_p50_us", "us", MovesBenchmark.Percentile(rtt, 50), "pipe ping-pong p50", MovesBenchmark.Percentile(pipe, 50)));
-            metrics.Add(new BenchmarkMetric("channel_rtt_p99_us", "us", MovesBenchmark.Percentile(rtt, 99), "pipe ping-pong p99", MovesBenchmark.Percentile(pipe, 99)));
+            var pipe = Baselines.MeasurePipe(io, options.Rounds);
+            progress($"64-byte round trip p50 {Baselines.Percentile(rtt, 50)} us, pipe {Baselines.Percentile(pipe, 50)} us");
+            metrics.Add(new BenchmarkMetric("channel_rtt_p50_us", "us", Baselines.Percentile(rtt, 50), "pipe ping-pong p50", Baselines.Percentile(pipe, 50)));
+            metrics.Add(new BenchmarkMetric("channel_rtt_p99_us", "us", Baselines.Percentile(rtt, 99), "pipe ping-pong p99", Baselines.Percentile(pipe, 99)));
 
-            var failover = await MeasureFailoverAsync(node, dir, ct);
+            var failover = await MeasureFailoverAsync(node, workspace.Directory, ct);
             progress($"failover {failover:0.0} ms (keepalive interval {settings.KeepaliveInterval.TotalMilliseconds} ms)");
             metrics.Add(new BenchmarkMetric("failover_ms", "ms", Math.Round(failover, 2), "keepalive interval", settings.KeepaliveInterval.TotalMilliseconds));
 
             io.Send("QUIT");
             io.Expect("STOPPED");
-            await peer.WaitForExitAsync(ct);
+            await workspace.Peer.WaitForExitAsync(ct);
             return new BenchmarkReport("channel", metrics);
         }
         finally
         {
-            if (node is not null)
-            {
-                await node.StopAsync(TimeSpan.FromSeconds(10));
-            }
-
-            lpar?.Dispose();
-            if (peer is { HasExited: false })
-            {
-                peer.Kill();
-            }
-
-            peer?.Dispose();
-            try
-            {
-                Directory.Delete(dir, true);
-            }
-            catch (IOException)
-            {
-            }
+            await node.StopAsync(TimeSpan.FromSeconds(10));
         }
     }
 

@@ -32,7 +32,7 @@ internal static class BenchCommand
                 throw new ArgumentException("--seconds must be in (0, 600] and --rounds in [100, 10000000]");
             }
 
-            var report = await MovesBenchmark.RunAsync(new MovesBenchmark.Options(r.GetValue(seconds), r.GetValue(rounds), null), CliOutput.Progress, ct);
+            var report = await MovesBenchmark.RunAsync(new MovesBenchmark.Options(r.GetValue(seconds), r.GetValue(rounds)), CliOutput.Progress, ct);
             Print(report, r.GetValue(json));
             return 0;
         }));

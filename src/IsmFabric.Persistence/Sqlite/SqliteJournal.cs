@@ -310,10 +310,19 @@ public sealed class SqliteJournal : IEventJournal, ISnapshotStore, IAsyncDisposa
 
     /// <summary>Closes the writer connection.</summary>
     /// <returns>Completes when closed.</returns>
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        Dispose();
-        return ValueTask.CompletedTask;
+        // Waits for an in-flight write without blocking a thread.
+        await _writeLock.WaitAsync();
+        try
+        {
+            await _writer.DisposeAsync();
+        }
+        finally
+        {
+            _writeLock.Release();
+            _writeLock.Dispose();
+        }
     }
 
     private static void Execute(SqliteConnection connection, string sql)
