@@ -48,8 +48,26 @@ internal static class CliOutput
         }
     }
 
-    private static string MessageOf(Exception e) =>
-        e is ArgumentException { ParamName: { } p } ? e.Message.Replace($" (Parameter '{p}')", "", StringComparison.Ordinal) : e.Message;
+    /// <summary>
+    /// The sentence an operator reads for <paramref name="e"/>: argument errors lose .NET's "(Parameter 'x')" and
+    /// "Actual value was" trailers, which name code, not what the operator typed.
+    /// </summary>
+    internal static string MessageOf(Exception e)
+    {
+        if (e is not ArgumentException { ParamName: { } parameter } argument)
+        {
+            return e.Message;
+        }
+
+        var text = argument.Message.Replace($" (Parameter '{parameter}')", "", StringComparison.Ordinal);
+        var actual = text.IndexOf(Environment.NewLine + "Actual value was ", StringComparison.Ordinal);
+        if (actual >= 0)
+        {
+            text = text[..actual];
+        }
+
+        return argument is ArgumentOutOfRangeException { ActualValue: { } value } ? $"{text} (got {value})" : text;
+    }
 
     internal static void Error(string message) => Console.Error.WriteLine($"ismfabric: error: {message}");
 

@@ -43,7 +43,7 @@ internal static class NodeCommand
             catch (Exception e) when (e is not NodeConfigurationException)
             {
                 // Already in the log with its stack; the operator gets one line.
-                CliOutput.Error($"node {options.Name}: {e.Message}");
+                CliOutput.Error($"node {options.Name}: {CliOutput.MessageOf(e)}");
                 return 1;
             }
         }).GetAwaiter().GetResult());

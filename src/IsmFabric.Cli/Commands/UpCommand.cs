@@ -22,7 +22,7 @@ internal static class UpCommand
         var lpars = new Option<int>("--lpars") { Description = "Number of LPARs (2..16).", DefaultValueFactory = _ => 3 };
         var duration = new Option<double>("--duration") { Description = "Stop after this many seconds (0 = until Ctrl-C)." };
         var json = new Option<bool>("--json") { Description = "Print the final status as JSON when stopping." };
-        var command = new Command("up", "Start an emulated CEC with several LPAR processes and show them connecting, until Ctrl-C.") { dataDir, lpars, duration, json };
+        var command = new Command("up", "Start an emulated CEC with a fabric node process per LPAR and show them connecting, until Ctrl-C.") { dataDir, lpars, duration, json };
         command.SetAction((r, ct) => CliOutput.RunAsync(() => RunAsync(r.GetValue(dataDir)!, r.GetValue(lpars), r.GetValue(duration), r.GetValue(json), ct)));
         return command;
     }
