@@ -1,4 +1,4 @@
-using IsmFabric.Actors;
+using Akka.Actor;
 using IsmFabric.Channels;
 using IsmFabric.Fabric.Protocol;
 using IsmFabric.Ism;
@@ -13,8 +13,11 @@ namespace IsmFabric.Fabric;
 /// once the peer can no longer write it, and the device reclaims it if this actor dies.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor releases what it owns in PostStop, its end of life.")]
-internal sealed class ChannelActor : ReceiveActor
+internal sealed class ChannelActor : ReceiveActor, IWithTimers
 {
+    /// <summary>The actor's timers (set by Akka).</summary>
+    public ITimerScheduler Timers { get; set; } = null!;
+
     private const int MaxInflightBatches = 8;
     private const int InboundHighWater = 1024;
 

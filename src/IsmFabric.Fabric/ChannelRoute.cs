@@ -1,4 +1,4 @@
-using IsmFabric.Actors;
+using Akka.Actor;
 
 namespace IsmFabric.Fabric;
 

@@ -1,4 +1,4 @@
-using IsmFabric.Actors;
+using Akka.Actor;
 using IsmFabric.Channels;
 using IsmFabric.Fabric.Protocol;
 using IsmFabric.Ism;

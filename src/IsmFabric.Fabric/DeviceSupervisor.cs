@@ -1,4 +1,5 @@
-using IsmFabric.Actors;
+using Akka.Actor;
+using Akka.Pattern;
 using Microsoft.Extensions.Logging;
 
 namespace IsmFabric.Fabric;
@@ -32,8 +33,17 @@ internal sealed class DeviceSupervisor : ReceiveActor
         {
             var f = function;
             var device = Props.Create(() => new DeviceActor(f, _provider, _settings, _node, _loggers.CreateLogger("IsmFabric.Fabric.Device")));
-            var options = BackoffOptions.OnFailure(device, $"device-{f.Fid:x}", _settings.DeviceRestartMinBackoff, _settings.DeviceRestartMaxBackoff, 0.2);
+            // Akka's default decider stops a child whose PreStart threw (ActorInitializationException): a bring-up
+            // that fails must be retried like any other failure, so every failure restarts (after the backoff).
+            var options = Backoff.OnFailure(device, $"device-{f.Fid:x}", _settings.DeviceRestartMinBackoff, _settings.DeviceRestartMaxBackoff, 0.2, -1)
+                .WithSupervisorStrategy(new OneForOneStrategy(-1, Timeout.InfiniteTimeSpan, RestartAlways))
+                .WithAutoReset(_settings.DeviceRestartMaxBackoff * 2);
             Context.ActorOf(BackoffSupervisor.Props(options), $"backoff-{f.Fid:x}");
         }
     }
+
+    private static Directive RestartAlways(Exception failure) => Directive.Restart;
+
+    /// <summary>A device supervisor stops only with the node: its children are the backoff supervisors, which never fail.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 }

@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using IsmFabric.Actors;
+using Akka.Actor;
 
 namespace IsmFabric.Fabric;
 

@@ -1,76 +1,101 @@
-using IsmFabric.Actors;
+using Akka.Actor;
+using Akka.Hosting;
+using IsmFabric.Fabric.Hosting;
+using IsmFabric.Fabric.Persistence;
 using IsmFabric.Fabric.Protocol;
-using IsmFabric.Persistence;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace IsmFabric.Fabric;
 
 /// <summary>
-/// A running fabric node: the actor system with its device supervisor, device actors, peer actors and channels,
-/// answering operator queries and opening channels for services. Start it with <see cref="StartAsync"/>, stop it
-/// with <see cref="StopAsync"/>: channels closed with shutdown events to peers, DMBs unregistered, functions released.
+/// A running fabric node as services and operators see it: queries, channels to peers, channels peers opened, and the
+/// ordered stop (CoordinatedShutdown: channels closed with shutdown events to peers, DMBs unregistered, functions
+/// released). Inside a node process it is attached to the host's actor system (<see cref="AttachAsync"/>); tests,
+/// benchmarks and agents start one with its own host (<see cref="StartAsync"/>).
 /// </summary>
 public sealed class FabricNode : IFabricNodeQueries, IAsyncDisposable
 {
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(5);
-    private readonly ActorSystem _system;
     private readonly IActorRef _node;
+    private readonly IHost? _ownedHost;
     private readonly ILogger _log;
     private int _stopped;
 
-    private FabricNode(FabricNodeSettings settings, ActorSystem system, IActorRef node, ILogger log, System.Threading.Channels.Channel<IFabricChannel> accepted)
+    private FabricNode(FabricNodeSettings settings, ActorSystem system, IActorRef node, System.Threading.Channels.ChannelReader<IFabricChannel> accepted, IHost? ownedHost, ILogger log)
     {
-        AcceptQueue = accepted;
         Settings = settings;
-        _system = system;
+        System = system;
         _node = node;
+        AcceptedChannels = accepted;
+        _ownedHost = ownedHost;
         _log = log;
     }
 
     /// <summary>The settings the node runs with.</summary>
     public FabricNodeSettings Settings { get; }
 
+    /// <summary>The node's actor system.</summary>
+    public ActorSystem System { get; }
+
     /// <summary>
-    /// Validates <paramref name="settings"/>, starts the actor system and the node's actors, and returns once the
-    /// devices were discovered (bringing them up goes on in the background, with retries).
+    /// Starts a node with a host of its own (Akka.Hosting through <see cref="FabricNodeHosting.WithIsmFabricNode"/>) and
+    /// returns once the devices were discovered (bringing them up goes on in the background, with retries).
     /// </summary>
     public static async Task<FabricNode> StartAsync(
-        FabricNodeSettings settings, IDeviceProvider devices, FabricPersistence? persistence, ILoggerFactory loggerFactory,
+        FabricNodeSettings settings, IDeviceProvider devices, FabricJournalOptions? journal, ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(devices);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         settings.Validate();
-        var system = ActorSystem.Create($"node-{Sanitize(settings.NodeName)}", new ActorSystemSettings { LoggerFactory = loggerFactory });
-        if (persistence is not null)
-        {
-            PersistenceExtension.Register(system, persistence.Journal, persistence.Snapshots, ChannelLedger.EventTypes());
-        }
-
-        var log = loggerFactory.CreateLogger("IsmFabric.Fabric.Node");
-        var accepted = System.Threading.Channels.Channel.CreateUnbounded<IFabricChannel>();
-        var node = system.ActorOf(Props.Create(() => new NodeActor(settings, devices, persistence is not null, loggerFactory, accepted.Writer)), "node");
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "ismfabric-node" });
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddAkka(SystemName(settings.NodeName), b => b.WithIsmFabricNode(settings, devices, journal, loggerFactory));
+        var host = builder.Build();
         try
         {
-            await node.Ask<NodeActor.Started>(NodeActor.Start.Instance, TimeSpan.FromSeconds(30), cancellationToken);
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            return await AttachCoreAsync(host.Services.GetRequiredService<ActorSystem>(), host.Services.GetRequiredService<ActorRegistry>(), settings, loggerFactory, host, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await system.Terminate(TimeSpan.FromSeconds(5));
+            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            host.Dispose();
             throw;
         }
-
-        log.LogInformation("fabric node {Node} started with {Peers} configured peers", settings.NodeName, settings.Peers.Count);
-        return new FabricNode(settings, system, node, log, accepted);
     }
 
-    private static string Sanitize(string name) => new(name.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '-').ToArray());
+    /// <summary>Attaches to the node that <see cref="FabricNodeHosting.WithIsmFabricNode"/> put in <paramref name="system"/> and starts it.</summary>
+    public static Task<FabricNode> AttachAsync(ActorSystem system, ActorRegistry registry, FabricNodeSettings settings, ILoggerFactory loggerFactory, CancellationToken cancellationToken) =>
+        AttachCoreAsync(system, registry, settings, loggerFactory, null, cancellationToken);
+
+    private static async Task<FabricNode> AttachCoreAsync(
+        ActorSystem system, ActorRegistry registry, FabricNodeSettings settings, ILoggerFactory loggerFactory, IHost? ownedHost, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        var node = await registry.GetAsync<NodeActor>(cancellationToken).ConfigureAwait(false);
+        var started = await node.Ask<NodeActor.Started>(NodeActor.Start.Instance, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        var log = loggerFactory.CreateLogger("IsmFabric.Fabric.Node");
+        log.LogInformation("fabric node {Node} started with {Peers} configured peers", settings.NodeName, settings.Peers.Count);
+        return new FabricNode(settings, system, node, started.Accepted, ownedHost, log);
+    }
+
+    /// <summary>The actor system name for a node called <paramref name="name"/>.</summary>
+    public static string SystemName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return "node-" + new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '-').ToArray());
+    }
 
     /// <summary>Opens a channel to <paramref name="peer"/> (a configured peer name), negotiated in-band over ISM.</summary>
     public async Task<IFabricChannel> OpenChannelAsync(string peer, CancellationToken cancellationToken)
     {
-        var result = await _node.Ask<object>(new NodeActor.OpenChannel(peer), Settings.NegotiationTimeout * (Settings.NegotiationAttempts + 1) + TimeSpan.FromSeconds(5), cancellationToken);
+        var result = await _node.Ask<object>(new NodeActor.OpenChannel(peer), Settings.NegotiationTimeout * (Settings.NegotiationAttempts + 1) + TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
         return result switch
         {
             FabricChannel channel => channel,
@@ -80,12 +105,10 @@ public sealed class FabricNode : IFabricNodeQueries, IAsyncDisposable
     }
 
     /// <summary>Completes when the node's actor system has terminated, whether by <see cref="StopAsync"/> or on its own.</summary>
-    public Task Terminated => _system.WhenTerminated;
+    public Task Terminated => System.WhenTerminated;
 
     /// <summary>Channels peers opened to this node; read them to serve them.</summary>
-    public System.Threading.Channels.ChannelReader<IFabricChannel> AcceptedChannels => AcceptQueue.Reader;
-
-    internal System.Threading.Channels.Channel<IFabricChannel> AcceptQueue { get; }
+    public System.Threading.Channels.ChannelReader<IFabricChannel> AcceptedChannels { get; }
 
     /// <inheritdoc />
     public Task<NodeStatus> GetStatusAsync(CancellationToken cancellationToken) =>
@@ -104,31 +127,27 @@ public sealed class FabricNode : IFabricNodeQueries, IAsyncDisposable
         _node.Ask<IReadOnlyList<ChannelStatus>>(NodeActor.GetChannels.Instance, QueryTimeout, cancellationToken);
 
     /// <summary>
-    /// Stops in order within <paramref name="deadline"/>: channels closed (peers told), then the devices (DMBs
-    /// unregistered before their memory is unmapped, SBA and IEQ unregistered), then the actor system.
+    /// Runs the node's <see cref="CoordinatedShutdown"/>: channels closed (peers told), then the devices (DMBs
+    /// unregistered before their memory is unmapped, SBA and IEQ unregistered), then the actor system. Each phase
+    /// has half the node's <see cref="FabricNodeSettings.ShutdownTimeout"/>.
     /// </summary>
-    public async Task StopAsync(TimeSpan deadline)
+    public async Task StopAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0)
         {
             return;
         }
 
-        var half = TimeSpan.FromTicks(deadline.Ticks / 2);
-        try
+        await CoordinatedShutdown.Get(System).Run(NodeStopReason.Instance).ConfigureAwait(false);
+        if (_ownedHost is not null)
         {
-            await _node.Ask<NodeActor.ShutdownDone>(NodeActor.Shutdown.Instance, half, CancellationToken.None);
-        }
-        catch (AskTimeoutException)
-        {
-            _log.LogWarning("fabric node {Node}: channels did not all close within {Deadline}", Settings.NodeName, half);
+            await _ownedHost.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            _ownedHost.Dispose();
         }
 
-        await _system.Terminate(half);
-        AcceptQueue.Writer.TryComplete();
         _log.LogInformation("fabric node {Node} stopped", Settings.NodeName);
     }
 
-    /// <summary>Stops the node with a 10-second deadline.</summary>
-    public async ValueTask DisposeAsync() => await StopAsync(TimeSpan.FromSeconds(10));
+    /// <summary>Stops the node (see <see cref="StopAsync"/>).</summary>
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 }

@@ -40,6 +40,9 @@ public sealed record FabricNodeSettings
     /// <summary>How long an idle device waits for an interrupt before polling anyway (lost interrupts). Default 50 ms.</summary>
     public TimeSpan InterruptPollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>How long the ordered stop may take (half for closing channels, half for releasing devices). Default 10 s.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting and what is accepted.</summary>
     public void Validate()
     {
@@ -76,6 +79,16 @@ public sealed record FabricNodeSettings
         if (DeviceRestartMinBackoff <= TimeSpan.Zero || DeviceRestartMaxBackoff < DeviceRestartMinBackoff)
         {
             throw new ArgumentException("DeviceRestartMinBackoff must be positive and not above DeviceRestartMaxBackoff");
+        }
+
+        if (InterruptPollInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"InterruptPollInterval: {InterruptPollInterval} must be positive");
+        }
+
+        if (ShutdownTimeout < TimeSpan.FromMilliseconds(100))
+        {
+            throw new ArgumentException($"ShutdownTimeout: {ShutdownTimeout} is below 100 ms");
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);

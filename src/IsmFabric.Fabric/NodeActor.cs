@@ -1,5 +1,7 @@
 using System.Threading.Channels;
-using IsmFabric.Actors;
+using Akka.Actor;
+using Akka.Pattern;
+using IsmFabric.Fabric.Persistence;
 using IsmFabric.Channels;
 using IsmFabric.Fabric.Protocol;
 using IsmFabric.Ism;
@@ -12,15 +14,18 @@ namespace IsmFabric.Fabric;
 /// (keepalive answers to peers, negotiation to channels, firmware events to whoever they concern), starts channel
 /// actors for services and for peers' offers, answers operator queries, and shuts the node down in order.
 /// </summary>
-internal sealed class NodeActor : ReceiveActor
+internal sealed class NodeActor : ReceiveActor, IWithTimers
 {
+    /// <summary>The actor's timers (set by Akka).</summary>
+    public ITimerScheduler Timers { get; set; } = null!;
+
     private const int ClosedChannelsKept = 200;
 
     private readonly FabricNodeSettings _settings;
     private readonly IDeviceProvider _provider;
     private readonly bool _persistent;
     private readonly ILoggerFactory _loggers;
-    private readonly ChannelWriter<IFabricChannel> _accepted;
+    private readonly Channel<IFabricChannel> _accepted = Channel.CreateUnbounded<IFabricChannel>();
     private readonly ILogger _log;
     private readonly Dictionary<uint, DeviceEntry> _devices = [];
     private readonly Dictionary<string, IActorRef> _peers = [];
@@ -33,17 +38,18 @@ internal sealed class NodeActor : ReceiveActor
     private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
     private IActorRef? _deviceSupervisor;
     private IActorRef? _ledger;
-    private IActorRef? _shutdownRequester;
-    private bool _shutdownDone;
+    private readonly List<IActorRef> _closeRequesters = [];
+    private readonly List<IActorRef> _devicesStoppedRequesters = [];
+    private bool _closing;
+    private bool _devicesStopping;
     private uint _nextNumber = (uint)Random.Shared.Next(1, 0x7F_FFFF);
 
-    public NodeActor(FabricNodeSettings settings, IDeviceProvider provider, bool persistent, ILoggerFactory loggers, ChannelWriter<IFabricChannel> accepted)
+    public NodeActor(FabricNodeSettings settings, IDeviceProvider provider, bool persistent, ILoggerFactory loggers)
     {
         _settings = settings;
         _provider = provider;
         _persistent = persistent;
         _loggers = loggers;
-        _accepted = accepted;
         _log = loggers.CreateLogger("IsmFabric.Fabric.Node");
 
         Receive<Start>(_ => OnStart());
@@ -53,14 +59,15 @@ internal sealed class NodeActor : ReceiveActor
         Receive<PeerRoutes>(OnPeerRoutes);
         Receive<OpenChannel>(OnOpenChannel);
         Receive<ChannelReport>(OnChannelReport);
-        Receive<ChannelAccepted>(a => _accepted.TryWrite(a.Channel));
+        Receive<ChannelAccepted>(a => _accepted.Writer.TryWrite(a.Channel));
         Receive<Terminated>(OnTerminated);
         Receive<GetStatus>(_ => Sender.Tell(Status()));
         Receive<GetDevices>(_ => Sender.Tell(Devices()));
         Receive<GetPeers>(_ => Sender.Tell(Peers()));
         Receive<GetChannels>(_ => Sender.Tell((IReadOnlyList<ChannelStatus>)_channelStatus.Values.OrderBy(c => c.Id, StringComparer.Ordinal).ToList()));
-        Receive<Shutdown>(_ => OnShutdown());
-        Receive<ShutdownTick>(_ => ContinueShutdown(force: true));
+        Receive<CloseChannels>(_ => OnCloseChannels());
+        Receive<CloseTick>(_ => ChannelsGone(force: true));
+        Receive<StopDevices>(_ => OnStopDevices());
         Receive<EventSent>(s => { if (!s.Ok) { _log.LogDebug("node {Node}: event 0x{Code:x} to 0x{Gid:x16} not sent: {Error}", _settings.NodeName, s.Code, s.Target, s.Error); } });
         Receive<DeviceDmbs>(d => { if (_devices.TryGetValue(d.Fid, out var e)) { _devices[d.Fid] = e with { Dmbs = d.Count }; } });
     }
@@ -88,10 +95,14 @@ internal sealed class NodeActor : ReceiveActor
 
         if (_persistent)
         {
-            _ledger = Context.ActorOf(Props.Create(() => new ChannelLedger(_settings.NodeName, _loggers.CreateLogger("IsmFabric.Fabric.Ledger"))), "ledger");
+            // A persistent actor stops when its journal fails; the backoff supervisor starts it again, and it recovers.
+            var ledger = Props.Create(() => new ChannelLedger(_settings.NodeName, _loggers.CreateLogger("IsmFabric.Fabric.Ledger")));
+            _ledger = Context.ActorOf(
+                BackoffSupervisor.Props(Backoff.OnStop(ledger, "channel-ledger", TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, -1)),
+                "ledger");
         }
 
-        Sender.Tell(Started.Instance);
+        Sender.Tell(new Started(_accepted.Reader));
     }
 
     private static string Sanitize(string name) => new(name.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '-').ToArray());
@@ -109,7 +120,7 @@ internal sealed class NodeActor : ReceiveActor
     {
         if (_devices.TryGetValue(down.Function.Fid, out var entry))
         {
-            _devices[down.Function.Fid] = entry with { Up = null, State = _shutdownRequester is null ? "restarting" : "stopped", LastError = down.Reason };
+            _devices[down.Function.Fid] = entry with { Up = null, State = _closing ? "stopped" : "restarting", LastError = down.Reason };
         }
 
         foreach (var channel in _channels.Values)
@@ -241,7 +252,7 @@ internal sealed class NodeActor : ReceiveActor
         var key = new ChannelKey(peer, !m.FromInitiator, m.ChannelId);
         if (m.Kind == NegotiationKind.Offer)
         {
-            if (_shutdownRequester is not null)
+            if (_closing)
             {
                 Answer(fid, ev.Token, m, NegotiationKind.Decline, DeclineReason.ShuttingDown);
                 return;
@@ -296,7 +307,7 @@ internal sealed class NodeActor : ReceiveActor
             return;
         }
 
-        if (_shutdownRequester is not null)
+        if (_closing)
         {
             Sender.Tell(new ChannelOpenFailed("the node is shutting down"));
             return;
@@ -324,11 +335,11 @@ internal sealed class NodeActor : ReceiveActor
 
         if (report.Status.State == "open" && _ledgered.Add(report.Key))
         {
-            _ledger.Tell(new ChannelLedger.ChannelOpened(report.Status.Id, report.Key.Peer, DateTimeOffset.UtcNow));
+            _ledger.Tell(new ChannelOpened(report.Status.Id, report.Key.Peer, DateTimeOffset.UtcNow));
         }
         else if (report.Status.State is "closed" or "ended" && _ledgered.Remove(report.Key))
         {
-            _ledger.Tell(new ChannelLedger.ChannelEnded(report.Status.Id, report.Status.Reason ?? "closed", DateTimeOffset.UtcNow));
+            _ledger.Tell(new ChannelEnded(report.Status.Id, report.Status.Reason ?? "closed", DateTimeOffset.UtcNow));
         }
     }
 
@@ -336,8 +347,7 @@ internal sealed class NodeActor : ReceiveActor
     {
         if (t.ActorRef.Equals(_deviceSupervisor))
         {
-            _deviceSupervisor = null;
-            ContinueShutdown(force: false);
+            DevicesGone();
             return;
         }
 
@@ -355,7 +365,7 @@ internal sealed class NodeActor : ReceiveActor
 
         if (_ledger is not null && _ledgered.Remove(key))
         {
-            _ledger.Tell(new ChannelLedger.ChannelEnded(_channelStatus[key].Id, _channelStatus[key].Reason ?? "closed", DateTimeOffset.UtcNow));
+            _ledger.Tell(new ChannelEnded(_channelStatus[key].Id, _channelStatus[key].Reason ?? "closed", DateTimeOffset.UtcNow));
         }
 
         _ended.Enqueue(key);
@@ -364,64 +374,98 @@ internal sealed class NodeActor : ReceiveActor
             _channelStatus.Remove(_ended.Dequeue());
         }
 
-        ContinueShutdown(force: false);
+        ChannelsGone(force: false);
     }
 
-    // ---- shutdown ------------------------------------------------------------------------------------------------
+    // ---- shutdown (CoordinatedShutdown tasks: channels in service-requests-done, devices in service-stop) ---------
 
-    private void OnShutdown()
+    /// <summary>A channel that throws is stopped (its DMBs are reclaimed through DeathWatch); so is anything else that fails.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(e =>
     {
-        if (_shutdownRequester is not null)
+        _log.LogWarning("node {Node}: a child actor failed and is stopped: {Error}", _settings.NodeName, e.Message);
+        return Directive.Stop;
+    });
+
+    private void OnCloseChannels()
+    {
+        _closeRequesters.Add(Sender);
+        if (_closing)
         {
+            ChannelsGone(force: false);
             return;
         }
 
-        _shutdownRequester = Sender;
+        _closing = true;
         _log.LogInformation("node {Node}: shutting down: closing {Count} channels", _settings.NodeName, _channels.Count);
+        _accepted.Writer.TryComplete();
         foreach (var channel in _channels.Values)
         {
             channel.Tell(ChannelActor.ShutdownChannel.Instance);
         }
 
-        Timers.StartSingleTimer("shutdown", ShutdownTick.Instance, _settings.NegotiationTimeout * 2);
-        ContinueShutdown(force: false);
+        Timers.StartSingleTimer("shutdown", CloseTick.Instance, _settings.NegotiationTimeout * 2);
+        ChannelsGone(force: false);
     }
 
-    private void ContinueShutdown(bool force)
+    private void ChannelsGone(bool force)
     {
-        if (_shutdownRequester is null || _shutdownDone)
+        if (_closeRequesters.Count == 0 || (_channels.Count > 0 && !force))
         {
             return;
         }
 
-        if (_channels.Count > 0 && !force)
+        foreach (var channel in _channels.Values)
+        {
+            Context.Stop(channel); // did not close in time: its DMBs are reclaimed when it stops
+        }
+
+        foreach (var requester in _closeRequesters)
+        {
+            requester.Tell(ChannelsClosed.Instance);
+        }
+
+        _closeRequesters.Clear();
+    }
+
+    private void OnStopDevices()
+    {
+        _closing = true;
+        if (_deviceSupervisor is null)
+        {
+            Sender.Tell(DevicesStopped.Instance);
+            return;
+        }
+
+        _devicesStoppedRequesters.Add(Sender);
+        if (_devicesStopping)
         {
             return;
         }
 
-        if (_deviceSupervisor is not null)
+        _devicesStopping = true;
+
+        // Tell every reachable peer GID that our DMBs are going (SMC-D's SHUTDOWN), then stop the devices: each
+        // unregisters its DMBs before unmapping them, then its IEQ and SBA, and releases the function.
+        foreach (var routes in _routes.Values)
         {
-            // Tell every reachable peer GID that our DMBs are going (SMC-D's SHUTDOWN), then stop the devices:
-            // each unregisters its DMBs before unmapping them, then its IEQ and SBA, and releases the function.
-            foreach (var routes in _routes.Values)
+            foreach (var route in routes.Routes)
             {
-                foreach (var route in routes.Routes)
-                {
-                    route.Device.Tell(new SendEvent(route.PeerGid, IsmEventCode.Shutdown, 0));
-                }
+                route.Device.Tell(new SendEvent(route.PeerGid, IsmEventCode.Shutdown, 0));
             }
-
-            foreach (var channel in _channels.Values)
-            {
-                Context.Stop(channel);
-            }
-
-            Context.Stop(_deviceSupervisor);
-            return;
         }
 
-        _shutdownRequester.Tell(ShutdownDone.Instance);
-        _shutdownDone = true;
+        Context.Stop(_deviceSupervisor);
+    }
+
+    private void DevicesGone()
+    {
+        _deviceSupervisor = null;
+        foreach (var requester in _devicesStoppedRequesters)
+        {
+            requester.Tell(DevicesStopped.Instance);
+        }
+
+        _devicesStoppedRequesters.Clear();
     }
 
     // ---- queries -------------------------------------------------------------------------------------------------
@@ -472,11 +516,8 @@ internal sealed class NodeActor : ReceiveActor
         internal static readonly Start Instance = new();
     }
 
-    /// <summary>The node's actors are started.</summary>
-    internal sealed class Started
-    {
-        internal static readonly Started Instance = new();
-    }
+    /// <summary>The node's actors are started; peers' channels arrive on <paramref name="Accepted"/>.</summary>
+    internal sealed record Started(ChannelReader<IFabricChannel> Accepted);
 
     /// <summary>Open a channel to a configured peer; the answer is the channel or <see cref="ChannelOpenFailed"/>.</summary>
     internal sealed record OpenChannel(string Peer);
@@ -505,20 +546,32 @@ internal sealed class NodeActor : ReceiveActor
         internal static readonly GetChannels Instance = new();
     }
 
-    /// <summary>Close every channel, tell the peers, stop the devices; answered with <see cref="ShutdownDone"/>.</summary>
-    internal sealed class Shutdown
+    /// <summary>Take no new channels, close every channel (what was sent is delivered, peers told); answered with <see cref="ChannelsClosed"/>.</summary>
+    internal sealed class CloseChannels
     {
-        internal static readonly Shutdown Instance = new();
+        internal static readonly CloseChannels Instance = new();
     }
 
-    /// <summary>The ordered shutdown is complete.</summary>
-    internal sealed class ShutdownDone
+    /// <summary>Every channel has ended.</summary>
+    internal sealed class ChannelsClosed
     {
-        internal static readonly ShutdownDone Instance = new();
+        internal static readonly ChannelsClosed Instance = new();
     }
 
-    private sealed class ShutdownTick
+    /// <summary>Send SHUTDOWN to the peers and stop the devices (DMBs unregistered, then unmapped); answered with <see cref="DevicesStopped"/>.</summary>
+    internal sealed class StopDevices
     {
-        internal static readonly ShutdownTick Instance = new();
+        internal static readonly StopDevices Instance = new();
+    }
+
+    /// <summary>Every device actor has stopped and released its function.</summary>
+    internal sealed class DevicesStopped
+    {
+        internal static readonly DevicesStopped Instance = new();
+    }
+
+    private sealed class CloseTick
+    {
+        internal static readonly CloseTick Instance = new();
     }
 }

@@ -1,4 +1,4 @@
-using IsmFabric.Actors;
+using Akka.Actor;
 using IsmFabric.Fabric.Protocol;
 using IsmFabric.Ism;
 using Microsoft.Extensions.Logging;
@@ -10,8 +10,11 @@ namespace IsmFabric.Fabric;
 /// test-link keepalives, and tells the node which routes are up. A GID that misses its keepalives, or that
 /// firmware reports disabled, is down at once.
 /// </summary>
-internal sealed class PeerActor : ReceiveActor
+internal sealed class PeerActor : ReceiveActor, IWithTimers
 {
+    /// <summary>The actor's timers (set by Akka).</summary>
+    public ITimerScheduler Timers { get; set; } = null!;
+
     private readonly PeerDefinition _peer;
     private readonly FabricNodeSettings _settings;
     private readonly IActorRef _node;

@@ -1,7 +1,11 @@
 using IsmFabric.Host.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Akka.Hosting;
+using IsmFabric.Fabric;
+using IsmFabric.Fabric.Hosting;
 using Microsoft.Extensions.Logging;
+using Serilog;
 using Serilog.Extensions.Logging;
 
 namespace IsmFabric.Host;
@@ -9,11 +13,16 @@ namespace IsmFabric.Host;
 /// <summary>Builds and runs the node process: the Generic Host with Serilog and the <see cref="FabricNodeService"/>.</summary>
 public static class NodeHost
 {
-    /// <summary>Builds the host for <paramref name="options"/>, logging through <paramref name="logger"/> (which the caller disposes).</summary>
-    public static IHost Build(NodeOptions options, Serilog.ILogger logger)
+    /// <summary>
+    /// Builds the host for a node whose <paramref name="resources"/> are already taken, logging through
+    /// <paramref name="logger"/> (which the caller disposes): Serilog, Akka.Hosting with the fabric node, and the
+    /// <see cref="FabricNodeService"/> that attaches to it.
+    /// </summary>
+    public static IHost Build(NodeResources resources, Serilog.ILogger logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(resources);
         ArgumentNullException.ThrowIfNull(logger);
+        var options = resources.Options;
 
         // Empty: our configuration is already built and validated into NodeOptions; nothing else may add sources.
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
@@ -28,8 +37,11 @@ public static class NodeHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout + TimeSpan.FromSeconds(5));
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Trace); // Serilog filters by Node:Logging:Level
-        builder.Logging.AddProvider(new SerilogLoggerProvider(logger, dispose: false));
+        builder.Services.AddSerilog(logger, dispose: false);
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(resources);
+        builder.Services.AddAkka(FabricNode.SystemName(options.Name), (akka, services) =>
+            akka.WithIsmFabricNode(resources.Settings, resources.Devices, resources.Journal, services.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<FabricNodeService>();
         return builder.Build();
     }
@@ -42,10 +54,18 @@ public static class NodeHost
     {
         ArgumentNullException.ThrowIfNull(options);
         await using var logger = NodeLogging.Create(options);
+        using var loggers = new SerilogLoggerFactory(logger, dispose: false);
+        var log = loggers.CreateLogger("IsmFabric.Host.Node");
         try
         {
-            using var host = Build(options, logger);
-            await host.RunAsync(cancellationToken);
+            await using var resources = NodeResources.Acquire(options, loggers);
+            using (var host = Build(resources, logger))
+            {
+                await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await resources.DisposeAsync().ConfigureAwait(false);
+            log.LogInformation("node {Node} stopped", options.Name);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

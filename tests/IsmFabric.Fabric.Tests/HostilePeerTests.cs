@@ -75,8 +75,8 @@ public sealed class HostilePeerTests(ITestOutputHelper output)
         }
         finally
         {
-            await a.StopAsync(TimeSpan.FromSeconds(10));
-            await b.StopAsync(TimeSpan.FromSeconds(10));
+            await a.StopAsync();
+            await b.StopAsync();
         }
     }
 }

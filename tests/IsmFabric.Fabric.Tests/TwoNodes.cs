@@ -71,8 +71,8 @@ public sealed class TwoNodes : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await A.StopAsync(TimeSpan.FromSeconds(10));
-        await B.StopAsync(TimeSpan.FromSeconds(10));
+        await A.StopAsync();
+        await B.StopAsync();
         foreach (var l in _lpars)
         {
             l.Dispose();

@@ -121,7 +121,7 @@ internal static class FabricNodeAgent
 
     private static async Task<int> StopAsync(FabricNode node, CancellationTokenSource stop, Task services, Action<string> say)
     {
-        await node.StopAsync(TimeSpan.FromSeconds(10));
+        await node.StopAsync();
         await stop.CancelAsync();
         await services.ContinueWith(_ => { }, TaskScheduler.Default);
         say("STOPPED");

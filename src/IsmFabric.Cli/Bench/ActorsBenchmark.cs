@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using IsmFabric.Actors;
-using IsmFabric.Persistence;
-using Microsoft.Data.Sqlite;
-using Npgsql;
+using Akka.Actor;
 
 namespace IsmFabric.Cli.Bench;
 
@@ -17,6 +14,9 @@ public static class ActorsBenchmark
 {
     private static readonly object Ping = new();
     private static readonly object Pong = new();
+
+    /// <summary>Akka's defaults, quiet on stdout (the report is the output).</summary>
+    private const string BenchConfig = "akka.stdout-loglevel = OFF\nakka.loglevel = OFF\nakka.log-dead-letters = off";
 
     /// <summary>Runs every measurement and returns the report (the PostgreSQL metric only with a connection string).</summary>
     /// <param name="options">What to measure and where.</param>
@@ -42,65 +42,14 @@ public static class ActorsBenchmark
         metrics.Add(new BenchmarkMetric("ask_rtt_p99_us", "us", Percentile(askRtt, 0.99), "request/reply over two bare channels, p99", Percentile(channelRtt, 0.99)));
         progress?.Report($"ask_rtt p50 {Percentile(askRtt, 0.50):0.0} us, p99 {Percentile(askRtt, 0.99):0.0} us");
 
-        var directory = options.SqliteDirectory ?? Directory.CreateTempSubdirectory("ismfabric-bench-").FullName;
-        try
-        {
-            progress?.Report($"sqlite persist: {options.PersistEvents} events in PersistAll batches of {options.PersistBatchSize} ({directory})");
-            var sqliteBaseline = await SqliteBaselineAsync(Path.Combine(directory, "baseline.db"), options, ct);
-            var journal = await SqliteJournal.OpenAsync(Path.Combine(directory, "journal.db"), cancellationToken: ct);
-            double sqliteRate;
-            await using (journal)
-            {
-                sqliteRate = await PersistAsync(journal, journal, options, ct);
-            }
-
-            metrics.Add(new BenchmarkMetric("persist_events_per_s_sqlite", "events/s", sqliteRate, $"Microsoft.Data.Sqlite batched INSERT, {options.PersistBatchSize} rows per transaction, WAL, synchronous=FULL", sqliteBaseline));
-            progress?.Report($"persist_events_per_s_sqlite {sqliteRate:N0} (plain inserts {sqliteBaseline:N0})");
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            if (options.SqliteDirectory is null)
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-        }
-
-        if (options.PostgresConnectionString is { } pg)
-        {
-            var schema = "bench_" + Guid.NewGuid().ToString("N");
-            progress?.Report($"postgres persist: {options.PersistEvents} events (schema {schema})");
-            try
-            {
-                var baseline = await PostgresBaselineAsync(pg, schema, options, ct);
-                var journal = await PostgresJournal.OpenAsync(pg, schema, ct);
-                double rate;
-                await using (journal)
-                {
-                    rate = await PersistAsync(journal, journal, options, ct);
-                }
-
-                metrics.Add(new BenchmarkMetric("persist_events_per_s_postgres", "events/s", rate, $"Npgsql batched INSERT, {options.PersistBatchSize} rows per transaction", baseline));
-                progress?.Report($"persist_events_per_s_postgres {rate:N0} (plain inserts {baseline:N0})");
-            }
-            finally
-            {
-                await using var dataSource = NpgsqlDataSource.Create(pg);
-                await using var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE");
-                await drop.ExecuteNonQueryAsync(CancellationToken.None);
-            }
-        }
-        else
-        {
-            progress?.Report("persist_events_per_s_postgres omitted: no PostgreSQL connection string given");
-        }
-
+        await PersistBenchmark.RunAsync(options, metrics, progress, ct);
+        await NodeStartBenchmark.RunAsync(metrics, progress, ct);
         return new BenchmarkReport("actors", metrics);
     }
 
     private static async Task<double> ActorPingPongAsync(ActorsBenchmarkOptions options, CancellationToken ct)
     {
-        var system = ActorSystem.Create("bench");
+        var system = ActorSystem.Create("bench", BenchConfig);
         try
         {
             var counters = new long[options.Pairs * 16];
@@ -130,7 +79,7 @@ public static class ActorsBenchmark
         }
         finally
         {
-            await system.Terminate(TimeSpan.FromSeconds(10));
+            await system.Terminate().WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
         }
     }
 
@@ -189,7 +138,7 @@ public static class ActorsBenchmark
 
     private static async Task<double[]> AskRoundTripsAsync(int count, CancellationToken ct)
     {
-        var system = ActorSystem.Create("bench-ask");
+        var system = ActorSystem.Create("bench-ask", BenchConfig);
         try
         {
             var echo = system.ActorOf(Props.Create(() => new Ponger()), "echo");
@@ -209,7 +158,7 @@ public static class ActorsBenchmark
         }
         finally
         {
-            await system.Terminate(TimeSpan.FromSeconds(10));
+            await system.Terminate().WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
         }
     }
 
@@ -242,112 +191,6 @@ public static class ActorsBenchmark
         return samples;
     }
 
-    private static async Task<double> PersistAsync(IEventJournal journal, ISnapshotStore snapshots, ActorsBenchmarkOptions options, CancellationToken ct)
-    {
-        var system = ActorSystem.Create("bench-persist");
-        try
-        {
-            PersistenceExtension.Register(system, journal, snapshots, new EventTypeRegistry().Register<BenchEvent>("bench-event", 1));
-            var writer = system.ActorOf(Props.Create(() => new BenchWriter("bench-writer", options.PersistBatchSize)), "writer");
-            await writer.Ask<long>(new Write(options.PersistBatchSize), TimeSpan.FromSeconds(60), ct);
-            var sw = Stopwatch.StartNew();
-            var written = await writer.Ask<long>(new Write(options.PersistEvents), TimeSpan.FromMinutes(10), ct);
-            return written / sw.Elapsed.TotalSeconds;
-        }
-        finally
-        {
-            await system.Terminate(TimeSpan.FromSeconds(10));
-        }
-    }
-
-    private static async Task<double> SqliteBaselineAsync(string path, ActorsBenchmarkOptions options, CancellationToken ct)
-    {
-        var payload = BenchPayload();
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path }.ToString());
-        await connection.OpenAsync(ct);
-        await using (var setup = connection.CreateCommand())
-        {
-            setup.CommandText = """
-                PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
-                CREATE TABLE events (persistence_id TEXT NOT NULL, sequence_nr INTEGER NOT NULL, type_name TEXT NOT NULL,
-                    type_version INTEGER NOT NULL, payload BLOB NOT NULL, written_at_ms INTEGER NOT NULL,
-                    PRIMARY KEY (persistence_id, sequence_nr)) WITHOUT ROWID;
-                """;
-            await setup.ExecuteNonQueryAsync(ct);
-        }
-
-        return await Task.Run(
-            () =>
-            {
-                var sw = Stopwatch.StartNew();
-                for (var seq = 1L; seq <= options.PersistEvents;)
-                {
-                    using var tx = connection.BeginTransaction();
-                    using var insert = connection.CreateCommand();
-                    insert.Transaction = tx;
-                    insert.CommandText = "INSERT INTO events VALUES ($id, $seq, 'bench-event', 1, $payload, $at)";
-                    var id = insert.Parameters.Add("$id", SqliteType.Text);
-                    var s = insert.Parameters.Add("$seq", SqliteType.Integer);
-                    var p = insert.Parameters.Add("$payload", SqliteType.Blob);
-                    var at = insert.Parameters.Add("$at", SqliteType.Integer);
-                    insert.Prepare();
-                    for (var i = 0; i < options.PersistBatchSize && seq <= options.PersistEvents; i++, seq++)
-                    {
-                        id.Value = "baseline";
-                        s.Value = seq;
-                        p.Value = payload;
-                        at.Value = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                        insert.ExecuteNonQuery();
-                    }
-
-                    tx.Commit();
-                }
-
-                return options.PersistEvents / sw.Elapsed.TotalSeconds;
-            },
-            ct);
-    }
-
-    private static async Task<double> PostgresBaselineAsync(string connectionString, string schema, ActorsBenchmarkOptions options, CancellationToken ct)
-    {
-        var payload = BenchPayload();
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        await using (var setup = dataSource.CreateCommand($"""
-            CREATE SCHEMA {schema};
-            CREATE TABLE {schema}.baseline (persistence_id text NOT NULL, sequence_nr bigint NOT NULL, type_name text NOT NULL,
-                type_version integer NOT NULL, payload bytea NOT NULL, written_at timestamptz NOT NULL,
-                PRIMARY KEY (persistence_id, sequence_nr));
-            """))
-        {
-            await setup.ExecuteNonQueryAsync(ct);
-        }
-
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var sw = Stopwatch.StartNew();
-        for (var seq = 1L; seq <= options.PersistEvents;)
-        {
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            await using var batch = new NpgsqlBatch(connection, tx);
-            for (var i = 0; i < options.PersistBatchSize && seq <= options.PersistEvents; i++, seq++)
-            {
-                var insert = new NpgsqlBatchCommand($"INSERT INTO {schema}.baseline VALUES ($1, $2, 'bench-event', 1, $3, $4)");
-                insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = "baseline" });
-                insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = seq });
-                insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = payload });
-                insert.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = DateTime.UtcNow });
-                batch.BatchCommands.Add(insert);
-            }
-
-            await batch.ExecuteNonQueryAsync(ct);
-            await tx.CommitAsync(ct);
-        }
-
-        return options.PersistEvents / sw.Elapsed.TotalSeconds;
-    }
-
-    private static byte[] BenchPayload() =>
-        new EventTypeRegistry().Register<BenchEvent>("bench-event", 1).Serialize(new BenchEvent(0, new string('x', 64))).Payload;
-
     private static long Sum(long[] counters)
     {
         long sum = 0;
@@ -366,10 +209,6 @@ public static class ActorsBenchmark
     }
 
     private sealed record Start(int Window);
-
-    private sealed record Write(int Events);
-
-    private sealed record BenchEvent(long N, string Data);
 
     private sealed class StrongBox(bool value)
     {
@@ -432,52 +271,6 @@ public static class ActorsBenchmark
         {
             Sender.Tell(Pong, Self);
             return true;
-        }
-    }
-
-    /// <summary>Persists the requested number of events in PersistAll batches, then answers with its sequence number.</summary>
-    private sealed class BenchWriter : ReceivePersistentActor
-    {
-        private static readonly string Data = new('x', 64);
-        private readonly int _batchSize;
-        private IActorRef? _replyTo;
-        private long _target;
-
-        public BenchWriter(string persistenceId, int batchSize)
-        {
-            PersistenceId = persistenceId;
-            _batchSize = batchSize;
-            Command<Write>(w =>
-            {
-                _replyTo = Sender;
-                _target = LastSequenceNr + w.Events;
-                WriteNext();
-            });
-        }
-
-        public override string PersistenceId { get; }
-
-        private void WriteNext()
-        {
-            var count = (int)Math.Min(_batchSize, _target - LastSequenceNr);
-            var first = LastSequenceNr + 1;
-            var last = LastSequenceNr + count;
-            PersistAll(Enumerable.Range(0, count).Select(i => new BenchEvent(first + i, Data)), e =>
-            {
-                if (e.N != last)
-                {
-                    return;
-                }
-
-                if (LastSequenceNr < _target)
-                {
-                    WriteNext();
-                }
-                else
-                {
-                    _replyTo!.Tell(LastSequenceNr, Self);
-                }
-            });
         }
     }
 }

@@ -63,7 +63,7 @@ internal static class ChannelBenchmark
         }
         finally
         {
-            await node.StopAsync(TimeSpan.FromSeconds(10));
+            await node.StopAsync();
         }
     }
 

@@ -1,4 +1,4 @@
-using IsmFabric.Actors;
+using Akka.Actor;
 using IsmFabric.Ism;
 
 namespace IsmFabric.Fabric.Protocol;

@@ -185,6 +185,7 @@ public sealed partial record NodeOptions
             DeviceRestartMinBackoff = DeviceRestartMinBackoff,
             DeviceRestartMaxBackoff = DeviceRestartMaxBackoff,
             InterruptPollInterval = InterruptPollInterval,
+            ShutdownTimeout = ShutdownTimeout,
         };
     }
 

@@ -1,4 +1,0 @@
-namespace IsmFabric.Persistence.Tests;
-
-/// <summary>A counter's state, as a snapshot.</summary>
-public sealed record CounterState(int Total);
