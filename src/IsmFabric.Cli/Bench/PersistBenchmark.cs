@@ -48,7 +48,7 @@ internal static class PersistBenchmark
         progress?.Report($"postgres persist: {options.PersistEvents} events (schema {schema})");
         try
         {
-            var baseline = await PostgresBaselineAsync(pg, schema, options, ct);
+            var baseline = await PostgresBaselineAsync(pg, schema + "_plain", options, ct);
             var rate = await PersistAsync(FabricJournalOptions.Postgres(pg, schema), options, ct);
             metrics.Add(new BenchmarkMetric("persist_events_per_s_postgres", "events/s", rate, $"Npgsql batched INSERT, {options.PersistBatchSize} rows per transaction", baseline));
             progress?.Report($"persist_events_per_s_postgres {rate:N0} (plain inserts {baseline:N0})");
@@ -56,7 +56,7 @@ internal static class PersistBenchmark
         finally
         {
             await using var dataSource = NpgsqlDataSource.Create(pg);
-            await using var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE");
+            await using var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE; DROP SCHEMA IF EXISTS {schema}_plain CASCADE");
             await drop.ExecuteNonQueryAsync(CancellationToken.None);
         }
     }
@@ -105,9 +105,10 @@ internal static class PersistBenchmark
         {
             setup.CommandText = """
                 PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
-                CREATE TABLE journal (ordering INTEGER PRIMARY KEY AUTOINCREMENT, persistence_id TEXT NOT NULL, sequence_number INTEGER NOT NULL,
-                    created INTEGER NOT NULL, manifest TEXT NOT NULL, identifier INTEGER, message BLOB NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,
-                    UNIQUE (persistence_id, sequence_number));
+                CREATE TABLE event_journal (ordering INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, timestamp INTEGER NOT NULL,
+                    is_deleted BIT NOT NULL, persistence_id NVARCHAR(255) NOT NULL, sequence_nr INTEGER NOT NULL, payload VARBINARY NOT NULL,
+                    manifest NVARCHAR(500), serializer_id INTEGER);
+                CREATE UNIQUE INDEX event_journal_uq ON event_journal (persistence_id, sequence_nr);
                 """;
             setup.ExecuteNonQuery();
         }
@@ -117,7 +118,7 @@ internal static class PersistBenchmark
             using var tx = connection.BeginTransaction();
             using var insert = connection.CreateCommand();
             insert.Transaction = tx;
-            insert.CommandText = "INSERT INTO journal (persistence_id, sequence_number, created, manifest, identifier, message) VALUES ($id, $seq, $at, $m, 7401, $payload)";
+            insert.CommandText = "INSERT INTO event_journal (timestamp, is_deleted, persistence_id, sequence_nr, payload, manifest, serializer_id) VALUES ($at, 0, $id, $seq, $payload, $m, 7401)";
             var id = insert.Parameters.Add("$id", SqliteType.Text);
             var s = insert.Parameters.Add("$seq", SqliteType.Integer);
             var at = insert.Parameters.Add("$at", SqliteType.Integer);
@@ -159,9 +160,9 @@ internal static class PersistBenchmark
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await using (var setup = dataSource.CreateCommand($"""
             CREATE SCHEMA {schema};
-            CREATE TABLE {schema}.baseline (ordering bigserial PRIMARY KEY, persistence_id varchar(255) NOT NULL, sequence_number bigint NOT NULL,
-                created bigint NOT NULL, manifest varchar(500) NOT NULL, identifier integer, message bytea NOT NULL, deleted boolean NOT NULL DEFAULT false,
-                UNIQUE (persistence_id, sequence_number));
+            CREATE TABLE {schema}.event_journal (ordering bigserial PRIMARY KEY, timestamp bigint NOT NULL, is_deleted boolean NOT NULL,
+                persistence_id varchar(255) NOT NULL, sequence_nr bigint NOT NULL, payload bytea NOT NULL, manifest varchar(500), serializer_id integer,
+                UNIQUE (persistence_id, sequence_nr));
             """))
         {
             await setup.ExecuteNonQueryAsync(ct);
@@ -174,7 +175,7 @@ internal static class PersistBenchmark
             await using var batch = new NpgsqlBatch(connection, tx);
             for (var seq = from; seq < from + count; seq++)
             {
-                var insert = new NpgsqlBatchCommand($"INSERT INTO {schema}.baseline (persistence_id, sequence_number, created, manifest, identifier, message) VALUES ($1, $2, $3, $4, 7401, $5)");
+                var insert = new NpgsqlBatchCommand($"INSERT INTO {schema}.event_journal (persistence_id, sequence_nr, timestamp, manifest, serializer_id, payload, is_deleted) VALUES ($1, $2, $3, $4, 7401, $5, false)");
                 insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = "baseline" });
                 insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = seq });
                 insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() });

@@ -50,6 +50,7 @@ public static class FabricNodeHosting
         builder.AddHocon(
             $$"""
             akka.stdout-loglevel = OFF
+            akka.stdout-logger-class = "IsmFabric.Fabric.Hosting.SilentStdoutLogger, IsmFabric.Fabric"
             akka.actor.guardian-supervisor-strategy = "Akka.Actor.StoppingSupervisorStrategy"
             akka.coordinated-shutdown {
               run-by-clr-shutdown-hook = off
