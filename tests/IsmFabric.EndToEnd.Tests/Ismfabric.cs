@@ -27,9 +27,18 @@ public static class Ismfabric
     }
 
     /// <summary>Runs a command to completion; returns exit code, stdout, stderr.</summary>
-    public static (int Exit, string Out, string Err) Run(params string[] args)
+    public static (int Exit, string Out, string Err) Run(params string[] args) => Run(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs a command to completion with extra environment variables; returns exit code, stdout, stderr.</summary>
+    public static (int Exit, string Out, string Err) Run(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using var p = Process.Start(StartInfo(args))!;
+        var psi = StartInfo(args);
+        foreach (var (key, value) in environment)
+        {
+            psi.Environment[key] = value;
+        }
+
+        using var p = Process.Start(psi)!;
         p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

@@ -23,8 +23,29 @@ public sealed class UpTests : IDisposable
             Assert.All(peers, p => Assert.Equal(2, p.GetProperty("reachable_gids").GetArrayLength())); // both CHIDs
         }
 
+        Assert.False(Directory.Exists(_dataDir), "up must remove what it created when it stops");
+    }
+
+    [Fact]
+    public void Up_with_keep_leaves_the_nodes_databases_and_logs_and_says_where()
+    {
+        var (exit, _, stderr) = Ismfabric.Run("up", "--data-dir", _dataDir, "--duration", "3", "--keep");
+        Assert.Equal(0, exit);
+        Assert.Contains($"state in {_dataDir}", stderr, StringComparison.Ordinal);
+        Assert.Contains($"kept in {_dataDir}", stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_dataDir, "cec")), "up must remove the emulated CEC when it stops");
         Assert.True(File.Exists(Path.Combine(_dataDir, "lpar1", "node.db")), "each node keeps its state in SQLite");
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(_dataDir, "lpar2", "logs")));
+    }
+
+    [Fact]
+    public void Up_by_default_keeps_its_state_under_the_users_state_directory()
+    {
+        var state = Path.Combine(_dataDir, "xdg");
+        var (exit, _, stderr) = Ismfabric.Run(new Dictionary<string, string> { ["XDG_STATE_HOME"] = state }, "up", "--duration", "2");
+        Assert.Equal(0, exit);
+        Assert.Contains($"state in {Path.Combine(state, "ismfabric", "up")}", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(state, "ismfabric", "up")), "up must remove what it created when it stops");
     }
 
     [Fact]

@@ -18,24 +18,46 @@ internal static class UpCommand
 {
     internal static Command Create()
     {
-        var dataDir = new Option<string>("--data-dir") { Description = "Where the emulated CEC lives while running.", DefaultValueFactory = _ => Path.Combine(Environment.CurrentDirectory, "ismfabric-data") };
+        var dataDir = new Option<string>("--data-dir") { Description = "Where the emulated CEC and the nodes' databases and logs live while running (default: $XDG_STATE_HOME/ismfabric/up, else ~/.local/state/ismfabric/up).", DefaultValueFactory = _ => DefaultDataDirectory() };
+        var keep = new Option<bool>("--keep") { Description = "Keep the nodes' databases and logs in the data directory after stopping (the CEC is always removed)." };
         var lpars = new Option<int>("--lpars") { Description = "Number of LPARs (2..16).", DefaultValueFactory = _ => 3 };
         var duration = new Option<double>("--duration") { Description = "Stop after this many seconds (0 = until Ctrl-C)." };
         var json = new Option<bool>("--json") { Description = "Print the final status as JSON when stopping." };
-        var command = new Command("up", "Start an emulated CEC with a fabric node process per LPAR and show them connecting, until Ctrl-C.") { dataDir, lpars, duration, json };
-        command.SetAction((r, ct) => CliOutput.RunAsync(() => RunAsync(r.GetValue(dataDir)!, r.GetValue(lpars), r.GetValue(duration), r.GetValue(json), ct)));
+        var command = new Command("up", "Start an emulated CEC with a fabric node process per LPAR and show them connecting, until Ctrl-C.") { dataDir, lpars, duration, json, keep };
+        command.SetAction((r, ct) => CliOutput.RunAsync(() => RunAsync(r.GetValue(dataDir)!, r.GetValue(lpars), r.GetValue(duration), r.GetValue(json), r.GetValue(keep), ct)));
         return command;
     }
 
-    private static async Task<int> RunAsync(string dataDir, int lparCount, double duration, bool json, CancellationToken ct)
+    /// <summary>The user's state directory (XDG), where 'up' keeps what its nodes write.</summary>
+    internal static string DefaultDataDirectory()
+    {
+        var state = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        if (string.IsNullOrEmpty(state) || !Path.IsPathRooted(state))
+        {
+            state = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        }
+
+        return Path.Combine(state, "ismfabric", "up");
+    }
+
+    private static async Task<int> RunAsync(string dataDir, int lparCount, double duration, bool json, bool keep, CancellationToken ct)
     {
         if (lparCount is < 2 or > 16)
         {
             throw new ArgumentException($"--lpars must be 2..16, not {lparCount}");
         }
 
-        var cecDir = Path.Combine(Path.GetFullPath(dataDir), "cec");
+        dataDir = Path.GetFullPath(dataDir);
+        var createdDataDir = !Directory.Exists(dataDir);
+        var cecDir = Path.Combine(dataDir, "cec");
         PrepareDirectory(cecDir);
+        var nodeDirs = Enumerable.Range(1, lparCount).Select(i => Path.Combine(dataDir, $"lpar{i}")).ToList();
+        foreach (var stale in nodeDirs.Where(Directory.Exists))
+        {
+            TryDelete(stale); // a previous run's nodes (kept with --keep, or killed): this run starts afresh
+        }
+
+        CliOutput.Progress($"state in {dataDir} ({(keep ? "the nodes' databases and logs are kept after stopping (--keep)" : "removed after stopping; --keep keeps the nodes' databases and logs")})");
         EmulatedCec.Create(cecDir, CecDefinition.Build("up", lparCount, 2, [0x0100, 0x0200], ["NETA", "NETB"], 64L << 20)).Dispose();
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -54,7 +76,7 @@ internal static class UpCommand
         {
             for (var i = 1; i <= lparCount; i++)
             {
-                agents.Add(new LparProcess($"lpar{i}", cecDir, Path.Combine(Path.GetFullPath(dataDir), $"lpar{i}")));
+                agents.Add(new LparProcess($"lpar{i}", cecDir, nodeDirs[i - 1]));
             }
 
             CliOutput.Progress($"emulated CEC in {cecDir}: {lparCount} node processes started; Ctrl-C stops everything");
@@ -84,7 +106,20 @@ internal static class UpCommand
             }
 
             TryDelete(cecDir);
-            CliOutput.Progress($"stopped {agents.Count} node processes (channels closed, DMBs unregistered, functions released) and removed {cecDir}");
+            if (keep)
+            {
+                CliOutput.Progress($"stopped {agents.Count} node processes (channels closed, DMBs unregistered, functions released) and removed the CEC; the nodes' databases and logs are kept in {dataDir}");
+            }
+            else
+            {
+                nodeDirs.ForEach(TryDelete);
+                if (createdDataDir && !Directory.EnumerateFileSystemEntries(dataDir).Any())
+                {
+                    Directory.Delete(dataDir);
+                }
+
+                CliOutput.Progress($"stopped {agents.Count} node processes (channels closed, DMBs unregistered, functions released) and removed {(createdDataDir ? dataDir : $"the CEC and the nodes' state from {dataDir}")}");
+            }
         }
     }
 
