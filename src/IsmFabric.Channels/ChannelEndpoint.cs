@@ -2,25 +2,32 @@ namespace IsmFabric.Channels;
 
 /// <summary>
 /// One side of a channel: an ordered, lossless, flow-controlled, message-framed duplex stream over a pair of DMBs
-/// (docs/channel-protocol.md). Frames go into the peer's ring, then a control block publishes the producer cursor;
-/// the peer's control block in our DMB tells what it consumed and which frame it expects next. Frames stay in a
-/// retransmit window until acknowledged, so <see cref="ReplacePath"/> (failover to another function) loses and
-/// repeats nothing. Never overwrites unconsumed data; signals only when the peer said it waits. Not thread-safe:
-/// one owner (the channel actor) drives it.
+/// (docs/channel-protocol.md). Frames go into the peer's ring, then the control block publishes the producer cursor;
+/// the peer's control block in our DMB tells what it consumed and which frame it expects next. Every frame is kept in
+/// a local retransmit ring until acknowledged, so <see cref="ReplacePath"/> (failover to another function) loses and
+/// repeats nothing. Never overwrites unconsumed data; signals only when the peer said it waits. Received messages are
+/// read in place (<see cref="TryPeek"/>, <see cref="Release"/>). Allocates nothing per message. Not thread-safe: its
+/// owner serialises every call.
 /// </summary>
 public sealed class ChannelEndpoint : IDisposable
 {
-    private readonly Queue<Frame> _window = new();
-    private readonly LinkedList<Frame> _unsent = new();
-    private readonly byte[] _header = new byte[ChannelLayout.FrameHeaderSize];
-    private byte[] _scratch = [];
+    private const ControlFlags Waiting = ControlFlags.WantsData | ControlFlags.WantsSpace;
+    private readonly RetransmitRing _retransmit;
+    private readonly byte[] _slot = new byte[ChannelLayout.ControlBlockSize];
+    private readonly byte[] _pointer = new byte[ChannelLayout.PointerSize];
+    private readonly byte[] _padding = new byte[ChannelLayout.FrameHeaderSize];
     private IChannelPath _path;
     private int _localRing;
     private int _remoteRing;
     private ulong _sendProduced;
     private ulong _peerConsumed;
-    private ulong _recvConsumed;
     private ulong _recvProducer;
+    private ulong _recvCursor;
+    private ulong _recvConsumed;
+    private ulong _peekEnd;
+    private bool _peeked;
+    private int _peekOffset;
+    private int _peekLength;
     private ulong _lastAdvertised;
     private ulong _nextSendSequence;
     private ulong _nextReceiveSequence;
@@ -31,8 +38,8 @@ public sealed class ChannelEndpoint : IDisposable
     private ControlFlags _publishedFlags;
     private ulong _signalledProducer;
     private ulong _signalledConsumer;
+    private int _refusedSize;
     private bool _dirty;
-    private int _unsentBytes;
     private Exception? _pathFailure;
     private bool _closed;
 
@@ -44,6 +51,7 @@ public sealed class ChannelEndpoint : IDisposable
         _path = path;
         SetGeometry(path);
         MaxMessage = ChannelLayout.MaxMessage(Math.Min(_localRing, _remoteRing));
+        _retransmit = new RetransmitRing(_remoteRing + ChannelLayout.FrameSize(MaxMessage));
     }
 
     /// <summary>The channel's id (in every control block, as a guard).</summary>
@@ -55,13 +63,19 @@ public sealed class ChannelEndpoint : IDisposable
     /// <summary>The current path generation (0 on the first path).</summary>
     public uint PathEpoch => _epoch;
 
+    /// <summary>The current path.</summary>
+    public IChannelPath Path => _path;
+
     /// <summary>True once the peer announced it is closing.</summary>
     public bool PeerClosing => (_peerFlags & ControlFlags.Closing) != 0;
+
+    /// <summary>True when the peer announced it is about to sleep waiting for data or space.</summary>
+    public bool PeerWaits => (_peerFlags & Waiting) != 0;
 
     /// <summary>Messages written (accepted by <see cref="TryWrite"/>).</summary>
     public long MessagesSent { get; private set; }
 
-    /// <summary>Messages delivered by <see cref="Read"/>.</summary>
+    /// <summary>Messages delivered by <see cref="TryPeek"/>.</summary>
     public long MessagesReceived { get; private set; }
 
     /// <summary>Payload bytes written.</summary>
@@ -77,10 +91,10 @@ public sealed class ChannelEndpoint : IDisposable
     public long DuplicatesSkipped { get; private set; }
 
     /// <summary>Frames sent but not yet acknowledged (plus those waiting to be placed on a new path).</summary>
-    public int Unacknowledged => _window.Count + _unsent.Count;
+    public int Unacknowledged => _retransmit.Count;
 
-    /// <summary>Frames accepted but not yet placed on the ring (waiting for space or for a new path).</summary>
-    public int PendingPlacement => _unsent.Count;
+    /// <summary>Frames accepted but not yet placed on the ring (waiting for a new path, or for space on it).</summary>
+    public int PendingPlacement => _retransmit.Unplaced;
 
     /// <summary>The next frame sequence this side sends.</summary>
     public ulong NextSendSequence => _nextSendSequence;
@@ -88,12 +102,19 @@ public sealed class ChannelEndpoint : IDisposable
     /// <summary>The next frame sequence this side expects to receive.</summary>
     public ulong NextReceiveSequence => _nextReceiveSequence;
 
+    /// <summary>
+    /// The error of the last write into the peer's DMB (the function failed, the DMB went away), or null. Once set,
+    /// nothing more is written on this path; accepted messages wait in the retransmit ring for <see cref="ReplacePath"/>.
+    /// </summary>
+    public Exception? PathFailure => _pathFailure;
+
     private ulong FreeSpace => (ulong)_remoteRing - (_sendProduced - _peerConsumed);
 
     /// <summary>
     /// Accepts <paramref name="message"/> for the peer and puts it on the peer's ring; false when there is no room
-    /// now (wait for space, see <see cref="PrepareToWait"/>). A message accepted while the path fails is kept and
-    /// sent after <see cref="ReplacePath"/>; see <see cref="PathFailure"/>. Call <see cref="Flush"/> to publish.
+    /// now (wait for space, see <see cref="PrepareToWait"/>). While the path has failed, messages are accepted into the
+    /// retransmit ring as long as it has room, and sent after <see cref="ReplacePath"/>. Call <see cref="Flush"/> to
+    /// publish.
     /// </summary>
     public bool TryWrite(ReadOnlySpan<byte> message)
     {
@@ -104,92 +125,101 @@ public sealed class ChannelEndpoint : IDisposable
         }
 
         var size = ChannelLayout.FrameSize(message.Length);
-        PumpUnsent();
-        if (_unsent.Count > 0 || FreeSpace < (ulong)size)
+        if (!HasRoomFor(size))
         {
-            // Learn what the peer consumed (a local read) before deciding there is no room.
-            RefreshPeer();
-            PumpUnsent();
-        }
-
-        if (_unsent.Count > 0 || _pathFailure is not null)
-        {
-            // Queued behind frames waiting for space or for a new path: at most one ring's worth.
-            if (_unsentBytes + size > _remoteRing)
+            RefreshPeer(); // a local read: learn what the peer acknowledged and consumed
+            if (!HasRoomFor(size))
             {
-                return NoRoom();
+                return NoRoom(size);
             }
         }
-        else if (FreeSpace < (ulong)size)
-        {
-            return NoRoom();
-        }
 
-        // Not pooled: a path may still hold a store of this frame after the peer acknowledged it (a retransmit
-        // after a path change), and the store must keep these bytes; the GC frees them when nothing refers to them.
-        var buffer = new byte[size];
-        new FrameHeader((uint)message.Length, FrameHeader.Data, _nextSendSequence).Encode(buffer);
-        message.CopyTo(buffer.AsSpan(ChannelLayout.FrameHeaderSize));
-        buffer.AsSpan(ChannelLayout.FrameHeaderSize + message.Length, size - ChannelLayout.FrameHeaderSize - message.Length).Clear();
-        _unsent.AddLast(new Frame(_nextSendSequence++, buffer, size));
-        _unsentBytes += size;
-        PumpUnsent();
+        var frame = _retransmit.Append(_nextSendSequence, size);
+        new FrameHeader((uint)message.Length, FrameHeader.Data, _nextSendSequence).Encode(frame);
+        message.CopyTo(frame[ChannelLayout.FrameHeaderSize..]);
+        frame[(ChannelLayout.FrameHeaderSize + message.Length)..].Clear();
+        _nextSendSequence++;
+        PlaceUnplaced();
         _flags &= ~ControlFlags.WantsSpace;
         MessagesSent++;
         BytesSent += message.Length;
         return true;
     }
 
-    /// <summary>Asks the peer (at the next publish) to say when it consumed: the reader only reports on its own every quarter ring.</summary>
-    private bool NoRoom()
-    {
-        if ((_flags & ControlFlags.WantsSpace) == 0)
-        {
-            _flags |= ControlFlags.WantsSpace;
-            _dirty = true;
-        }
-
-        return false;
-    }
-
-    /// <summary>
-    /// The error of the last write into the peer's DMB (the function failed, the DMB went away), or null. Once set,
-    /// nothing more is written on this path; accepted messages wait for <see cref="ReplacePath"/>.
-    /// </summary>
-    public Exception? PathFailure => _pathFailure;
-
-    /// <summary>Publishes the producer cursor (one store), signalling only when the peer waits.</summary>
+    /// <summary>Publishes the producer cursor if anything was written since the last publish (signalling a waiting peer).</summary>
     public void Flush()
     {
+        PlaceUnplaced();
         if (_dirty)
         {
-            // Look at the peer's latest announcement (a local read) to know whether it sleeps.
-            RefreshPeer();
+            RefreshPeer(); // a local read: whether the peer sleeps now decides the signal
             Publish(force: false);
         }
     }
 
     /// <summary>
-    /// Delivers every complete message the peer has published, in order, to <paramref name="onMessage"/> (the span
-    /// is valid only during the call), and publishes the consumer cursor when the peer needs it. Returns how many.
+    /// Looks for the next message the peer published (skipping padding and frames re-sent after a path change). When
+    /// there is one, <paramref name="offset"/> and <paramref name="length"/> locate its payload in the local DMB
+    /// (<see cref="IChannelPath.Local"/> of <see cref="Path"/>); it stays there, unconsumed, until <see cref="Release"/>.
+    /// Asking again before releasing returns the same message. Malformed input is a <see cref="ChannelProtocolException"/>.
     /// </summary>
-    public int Read(ReadOnlySpanAction onMessage)
+    public bool TryPeek(out int offset, out int length)
     {
-        ArgumentNullException.ThrowIfNull(onMessage);
+        if (_peeked)
+        {
+            offset = _peekOffset;
+            length = _peekLength;
+            return true;
+        }
+
+        offset = length = 0;
         RefreshPeer();
         var local = _path.Local;
-        var delivered = 0;
-        while (_recvProducer - _recvConsumed >= ChannelLayout.FrameHeaderSize)
+        while (_recvProducer != _recvCursor)
         {
-            var available = _recvProducer - _recvConsumed;
-            CopyFromRing(local, _recvConsumed, _header);
-            var header = FrameHeader.Decode(_header);
-            if (header.Length > ChannelLayout.MaxMessage(_localRing))
+            var available = _recvProducer - _recvCursor;
+            var position = (int)(_recvCursor % (ulong)_localRing);
+            var toEnd = _localRing - position;
+            if (toEnd < ChannelLayout.FrameHeaderSize)
+            {
+                // No header fits before the ring's end: both sides skip to its start.
+                if (available < (ulong)toEnd)
+                {
+                    throw Inside(available);
+                }
+
+                Skip((ulong)toEnd);
+                continue;
+            }
+
+            if (available < ChannelLayout.FrameHeaderSize)
+            {
+                throw Inside(available);
+            }
+
+            var header = FrameHeader.Decode(local.Slice(ChannelLayout.RingOffset + position, ChannelLayout.FrameHeaderSize));
+            if (header.Type == FrameHeader.Padding)
+            {
+                if (header.Length != (uint)(toEnd - ChannelLayout.FrameHeaderSize) || available < (ulong)toEnd)
+                {
+                    throw new ChannelProtocolException($"a padding frame of {header.Length} bytes at ring position {position} does not end at the ring's end ({toEnd} bytes on)");
+                }
+
+                Skip((ulong)toEnd);
+                continue;
+            }
+
+            if (header.Length > (uint)ChannelLayout.MaxMessage(_localRing))
             {
                 throw new ChannelProtocolException($"frame {header.Sequence} claims {header.Length} bytes, more than this ring's messages ({ChannelLayout.MaxMessage(_localRing)})");
             }
 
             var size = ChannelLayout.FrameSize((int)header.Length);
+            if (size > toEnd)
+            {
+                throw new ChannelProtocolException($"frame {header.Sequence} of {size} bytes runs past the ring's end ({toEnd} bytes on)");
+            }
+
             if ((ulong)size > available)
             {
                 throw new ChannelProtocolException($"frame {header.Sequence} of {size} bytes runs past the producer cursor ({available} bytes published)");
@@ -203,124 +233,122 @@ public sealed class ChannelEndpoint : IDisposable
             if (header.Sequence < _nextReceiveSequence)
             {
                 DuplicatesSkipped++; // re-sent after a path change; delivered before
-            }
-            else
-            {
-                onMessage(Payload(local, _recvConsumed + ChannelLayout.FrameHeaderSize, (int)header.Length));
-                _nextReceiveSequence++;
-                delivered++;
-                MessagesReceived++;
-                BytesReceived += header.Length;
+                Skip((ulong)size);
+                continue;
             }
 
-            _recvConsumed += (ulong)size;
-        }
-
-        if (_recvProducer != _recvConsumed)
-        {
-            throw new ChannelProtocolException($"producer cursor {_recvProducer} stops inside a frame (consumed {_recvConsumed})");
-        }
-
-        if (delivered > 0)
-        {
+            _peeked = true;
+            _peekOffset = offset = ChannelLayout.RingOffset + position + ChannelLayout.FrameHeaderSize;
+            _peekLength = length = (int)header.Length;
+            _peekEnd = _recvCursor + (ulong)size;
+            _nextReceiveSequence++;
+            MessagesReceived++;
+            BytesReceived += header.Length;
             _flags &= ~ControlFlags.WantsData;
+            return true;
         }
 
-        if (_recvConsumed - _lastAdvertised >= (ulong)(_localRing / 4)
-            || ((_peerFlags & ControlFlags.WantsSpace) != 0 && _recvConsumed != _lastAdvertised)
-            || _publishedFlags != _flags)
+        PublishConsumerIfDue();
+        return false;
+    }
+
+    /// <summary>Consumes the message <see cref="TryPeek"/> returned: its ring space goes back to the peer.</summary>
+    public void Release()
+    {
+        if (!_peeked)
         {
-            Publish(force: false);
+            return;
+        }
+
+        _peeked = false;
+        _recvCursor = _recvConsumed = _peekEnd;
+        PublishConsumerIfDue();
+    }
+
+    /// <summary>
+    /// Delivers every complete message the peer has published, in order, to <paramref name="onMessage"/> (the span is
+    /// valid only during the call), consuming each. Returns how many.
+    /// </summary>
+    public int Read(ReadOnlySpanAction onMessage)
+    {
+        ArgumentNullException.ThrowIfNull(onMessage);
+        var delivered = 0;
+        while (TryPeek(out var offset, out var length))
+        {
+            onMessage(_path.Local.Slice(offset, length));
+            Release();
+            delivered++;
         }
 
         return delivered;
     }
 
     /// <summary>
-    /// Announces that this side is about to sleep until data arrives and/or ring space frees, then looks once more.
-    /// True when it is safe to sleep (nothing arrived meanwhile and, when waiting for space, none freed); false when
-    /// there is work to do now. The peer signals the next change it makes while the announcement stands.
+    /// Announces that this side is about to sleep until data arrives and/or ring space frees (adding to what it already
+    /// announced), then looks once more. True when it is safe to sleep (nothing arrived meanwhile and, when waiting for
+    /// space, none freed); false when there is work to do now. The peer signals the next change it makes while the
+    /// announcement stands; <see cref="CancelWait"/> withdraws it.
     /// </summary>
     public bool PrepareToWait(bool forData, bool forSpace)
     {
         var wanted = (forData ? ControlFlags.WantsData : 0) | (forSpace ? ControlFlags.WantsSpace : 0);
-        if ((_flags & (ControlFlags.WantsData | ControlFlags.WantsSpace)) != wanted || _recvConsumed != _lastAdvertised || _dirty)
+        if ((_flags & wanted) != wanted || _recvConsumed != _lastAdvertised || _dirty)
         {
-            _flags = (_flags & ControlFlags.Closing) | wanted;
+            _flags |= wanted;
             Publish(force: false);
         }
 
         // The announcement is a completed store; only now is a second look conclusive.
-        Thread.MemoryBarrier();
+        Interlocked.MemoryBarrier();
         RefreshPeer();
-        var dataWaiting = _recvProducer != _recvConsumed || PeerClosing;
-        var spaceFreed = _unsent.Count == 0 ? FreeSpace >= (ulong)ChannelLayout.FrameSize(MaxMessage) : FreeSpace >= (ulong)_unsent.First!.Value.Size;
-        return !(forData && dataWaiting) && !(forSpace && spaceFreed);
+        var dataWaiting = _peeked || _recvProducer != _recvCursor || PeerClosing;
+        var spaceFreed = _retransmit.Unplaced > 0 ? CanPlace(_retransmit.FirstUnplacedSize) : HasRoomFor(Math.Max(_refusedSize, ChannelLayout.FrameHeaderSize));
+        return !(forData && dataWaiting) && !(forSpace && spaceFreed) && _pathFailure is null;
     }
 
-    /// <summary>
-    /// The second half of the wake-up handshake when stores complete asynchronously: after our last store has
-    /// landed, look again at the peer's announcement and, if it waits for what we produced or consumed since we
-    /// last signalled, signal it now. Returns true when it signalled.
-    /// </summary>
-    public bool NudgeIfPeerWaits()
+    /// <summary>Withdraws an announcement of <see cref="PrepareToWait"/> (published with the next control block).</summary>
+    public void CancelWait(bool forData, bool forSpace)
     {
-        if (_closed || _pathFailure is not null)
+        if (forData)
         {
-            return false;
+            _flags &= ~ControlFlags.WantsData;
         }
 
-        RefreshPeer();
-        var wantsData = (_peerFlags & ControlFlags.WantsData) != 0 && _sendProduced != _signalledProducer;
-        var wantsSpace = (_peerFlags & ControlFlags.WantsSpace) != 0 && _recvConsumed != _signalledConsumer;
-        if (!wantsData && !wantsSpace)
+        if (forSpace)
         {
-            return false;
+            _flags &= ~ControlFlags.WantsSpace;
         }
-
-        Publish(force: true);
-        return true;
     }
 
     /// <summary>
-    /// Moves the channel onto a new path (a new pair of DMBs, usually on another function): the ring starts empty,
-    /// and every frame not yet acknowledged is sent again in order; the peer skips the ones it already delivered.
+    /// Moves the channel onto a new path (a new pair of DMBs, usually on another function): the rings start empty, and
+    /// every frame not yet acknowledged is sent again in order; the peer skips the ones it already delivered. A message
+    /// peeked and not yet released stays where it is on the old path (the caller keeps that path alive until released).
     /// </summary>
     public void ReplacePath(IChannelPath path, uint epoch)
     {
         ArgumentNullException.ThrowIfNull(path);
         var oldRemote = _remoteRing;
-        _path = path;
+        var oldLocal = _localRing;
         SetGeometry(path);
         if (ChannelLayout.MaxMessage(Math.Min(_localRing, _remoteRing)) < MaxMessage)
         {
-            throw new ArgumentException($"the new path's DMBs are smaller than the channel's (ring {_remoteRing} < {oldRemote})", nameof(path));
+            var (l, r) = (_localRing, _remoteRing);
+            _localRing = oldLocal;
+            _remoteRing = oldRemote;
+            throw new ArgumentException($"the new path's rings ({l} and {r} bytes) are smaller than the channel's ({oldLocal} and {oldRemote})", nameof(path));
         }
 
+        _path = path;
         _epoch = epoch;
-        _sendProduced = _peerConsumed = _recvConsumed = _recvProducer = _lastAdvertised = _signalledProducer = _signalledConsumer = 0;
+        _sendProduced = _peerConsumed = _recvProducer = _recvCursor = _recvConsumed = _peekEnd = _lastAdvertised = 0;
+        _signalledProducer = _signalledConsumer = 0;
+        _peeked = false;
         _update = 0;
         _peerFlags &= ControlFlags.Closing;
         _pathFailure = null;
-        var node = _unsent.First;
-        while (_window.Count > 0)
-        {
-            // Everything not acknowledged goes again, in order, ahead of what was never sent.
-            var frame = _window.Dequeue();
-            if (node is null)
-            {
-                _unsent.AddLast(frame);
-            }
-            else
-            {
-                _unsent.AddBefore(node, frame);
-            }
-
-            _unsentBytes += frame.Size;
-            FramesRetransmitted++;
-        }
-
-        PumpUnsent();
+        FramesRetransmitted += _retransmit.UnplaceAll();
+        PlaceUnplaced();
         Publish(force: true);
     }
 
@@ -332,6 +360,7 @@ public sealed class ChannelEndpoint : IDisposable
             return;
         }
 
+        PlaceUnplaced();
         _flags |= ControlFlags.Closing;
         Publish(force: true);
         _closed = true;
@@ -341,14 +370,78 @@ public sealed class ChannelEndpoint : IDisposable
     public override string ToString() =>
         $"channel {ChannelId} epoch {_epoch}: produced {_sendProduced} (peer consumed {_peerConsumed}, ring {_remoteRing}), " +
         $"consumed {_recvConsumed} of {_recvProducer}, next send {_nextSendSequence}, next receive {_nextReceiveSequence}, " +
-        $"window {_window.Count}, unsent {_unsent.Count} ({_unsentBytes} bytes), flags {_flags}, peer flags {_peerFlags}";
+        $"unacknowledged {_retransmit.Count} ({_retransmit.Unplaced} unplaced), flags {_flags}, peer flags {_peerFlags}";
 
-    /// <summary>Drops the retransmit window; nothing may be written afterwards.</summary>
+    /// <summary>Drops the retransmit ring; nothing may be written afterwards.</summary>
     public void Dispose()
     {
         _closed = true;
-        _window.Clear();
-        _unsent.Clear();
+        _retransmit.Clear();
+    }
+
+    private static ChannelProtocolException Inside(ulong available) =>
+        new($"the producer cursor stops inside a frame ({available} bytes published past the last whole frame)");
+
+    private void Skip(ulong bytes)
+    {
+        _recvCursor += bytes;
+        _recvConsumed = _recvCursor;
+    }
+
+    private bool HasRoomFor(int size) =>
+        _retransmit.HasRoomFor(size) && (_pathFailure is not null || (_retransmit.Unplaced == 0 && CanPlace(size)));
+
+    /// <summary>Asks the peer (at the next publish) to say when it consumed: the reader only reports on its own every quarter ring.</summary>
+    private bool NoRoom(int size)
+    {
+        _refusedSize = size;
+        if ((_flags & ControlFlags.WantsSpace) == 0)
+        {
+            _flags |= ControlFlags.WantsSpace;
+            _dirty = true;
+        }
+
+        return false;
+    }
+
+    private bool CanPlace(int size)
+    {
+        var toEnd = _remoteRing - (int)(_sendProduced % (ulong)_remoteRing);
+        var needed = size > toEnd ? toEnd + size : size;
+        return FreeSpace >= (ulong)needed;
+    }
+
+    private void PlaceUnplaced()
+    {
+        while (_pathFailure is null && _retransmit.Unplaced > 0 && CanPlace(_retransmit.FirstUnplacedSize))
+        {
+            var frame = _retransmit.FirstUnplaced;
+            var position = (int)(_sendProduced % (ulong)_remoteRing);
+            var toEnd = _remoteRing - position;
+            if (frame.Length > toEnd)
+            {
+                if (toEnd >= ChannelLayout.FrameHeaderSize)
+                {
+                    new FrameHeader((uint)(toEnd - ChannelLayout.FrameHeaderSize), FrameHeader.Padding, 0).Encode(_padding);
+                    if (!Store(ChannelLayout.RingOffset + position, _padding, signal: false))
+                    {
+                        return;
+                    }
+                }
+
+                _sendProduced += (ulong)toEnd;
+                position = 0;
+            }
+
+            if (!Store(ChannelLayout.RingOffset + position, frame, signal: false))
+            {
+                return;
+            }
+
+            _sendProduced += (ulong)frame.Length;
+            _retransmit.MarkPlaced();
+            _dirty = true;
+        }
     }
 
     private void SetGeometry(IChannelPath path)
@@ -365,22 +458,9 @@ public sealed class ChannelEndpoint : IDisposable
 
     private void RefreshPeer()
     {
-        var local = _path.Local;
-        ControlBlock cb = default;
-        var decoded = false;
-        for (var attempt = 0; attempt < 64 && !(decoded = ControlBlock.TryDecode(local[..ChannelLayout.ControlBlockSize], out cb)); attempt++)
+        if (!ControlBlock.TryRead(_path.Local, out var cb))
         {
-            if (System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(local) == 0)
-            {
-                return; // the peer has not written on this path yet
-            }
-
-            Thread.SpinWait(16); // a store is landing right now; it completes within microseconds
-        }
-
-        if (!decoded)
-        {
-            return;
+            return; // never written on this path yet, or a write is landing right now: look again later
         }
 
         if (cb.ChannelId != ChannelId)
@@ -416,57 +496,71 @@ public sealed class ChannelEndpoint : IDisposable
         _recvProducer = cb.Producer;
         _peerConsumed = cb.Consumer;
         _peerFlags = cb.Flags;
-        Release(cb.ExpectedSequence);
+        _retransmit.Acknowledge(cb.ExpectedSequence);
     }
 
-    private void Release(ulong expected)
+    private void PublishConsumerIfDue()
     {
-        while (_window.Count > 0 && _window.Peek().Sequence < expected)
+        if (_recvConsumed - _lastAdvertised >= (ulong)(_localRing / 4)
+            || ((_peerFlags & ControlFlags.WantsSpace) != 0 && _recvConsumed != _lastAdvertised)
+            || _publishedFlags != _flags)
         {
-            _window.Dequeue();
-        }
-
-        while (_unsent.First is { } first && first.Value.Sequence < expected)
-        {
-            _unsentBytes -= first.Value.Size;
-            _unsent.RemoveFirst();
+            Publish(force: false);
         }
     }
 
-    /// <summary>Places frames waiting for the current path; true when none is left waiting.</summary>
-    private bool PumpUnsent()
+    private bool PeerWaitsForUs() =>
+        ((_peerFlags & ControlFlags.WantsData) != 0 && _sendProduced != _signalledProducer)
+        || ((_peerFlags & ControlFlags.WantsSpace) != 0 && _recvConsumed != _signalledConsumer);
+
+    /// <summary>
+    /// Publishes the control block (two stores: the slot, then the pointer, which carries the signal). Then, because
+    /// the peer may have announced it waits just before our store landed, looks at its flags once more and signals if
+    /// it now waits for what we produced or consumed: with both sides storing before they look, no wake-up is lost.
+    /// </summary>
+    private void Publish(bool force)
     {
-        while (_pathFailure is null && _unsent.First is { } first && FreeSpace >= (ulong)first.Value.Size)
+        var signal = force || PeerWaitsForUs();
+        if (!PublishOnce(signal))
         {
-            if (!Place(first.Value))
+            return;
+        }
+
+        if (!signal)
+        {
+            Interlocked.MemoryBarrier();
+            RefreshPeer();
+            if (PeerWaitsForUs())
             {
-                break;
+                PublishOnce(signal: true);
             }
-
-            _unsent.RemoveFirst();
-            _unsentBytes -= first.Value.Size;
-            _window.Enqueue(first.Value);
         }
-
-        return _unsent.Count == 0;
     }
 
-    private bool Place(Frame frame)
+    private bool PublishOnce(bool signal)
     {
-        var position = (int)(_sendProduced % (ulong)_remoteRing);
-        var first = Math.Min(frame.Size, _remoteRing - position);
-        if (!Store(ChannelLayout.RingOffset + position, frame.Buffer.AsMemory(0, first), signal: false)
-            || (first < frame.Size && !Store(ChannelLayout.RingOffset, frame.Buffer.AsMemory(first, frame.Size - first), signal: false)))
+        var block = new ControlBlock(++_update, _flags, _sendProduced, _recvConsumed, ChannelId, _nextReceiveSequence, _epoch);
+        block.EncodeSlot(_slot);
+        block.EncodePointer(_pointer);
+        if (!Store(ChannelLayout.SlotOffset(ControlBlock.SlotOf(block.Update)), _slot, signal: false)
+            || !Store(ChannelLayout.PointerOffset, _pointer, signal))
         {
             return false;
         }
 
-        _sendProduced += (ulong)frame.Size;
-        _dirty = true;
+        if (signal)
+        {
+            _signalledProducer = _sendProduced;
+            _signalledConsumer = _recvConsumed;
+        }
+
+        _publishedFlags = _flags;
+        _lastAdvertised = _recvConsumed;
+        _dirty = false;
         return true;
     }
 
-    private bool Store(int offset, ReadOnlyMemory<byte> data, bool signal)
+    private bool Store(int offset, ReadOnlySpan<byte> data, bool signal)
     {
         if (_pathFailure is not null)
         {
@@ -484,56 +578,4 @@ public sealed class ChannelEndpoint : IDisposable
             return false;
         }
     }
-
-    private void Publish(bool force)
-    {
-        // A fresh 64-byte block per publish: the path may carry the store out after we moved on.
-        var control = new byte[ChannelLayout.ControlBlockSize];
-        new ControlBlock(++_update, _flags, _sendProduced, _recvConsumed, ChannelId, _nextReceiveSequence, _epoch).Encode(control);
-        var signal = force || (_peerFlags & (ControlFlags.WantsData | ControlFlags.WantsSpace)) != 0;
-        if (!Store(0, control, signal))
-        {
-            return;
-        }
-
-        if (signal)
-        {
-            _signalledProducer = _sendProduced;
-            _signalledConsumer = _recvConsumed;
-        }
-
-        _publishedFlags = _flags;
-        _lastAdvertised = _recvConsumed;
-        _dirty = false;
-    }
-
-    private void CopyFromRing(Span<byte> local, ulong cursor, Span<byte> destination)
-    {
-        var position = (int)(cursor % (ulong)_localRing);
-        var first = Math.Min(destination.Length, _localRing - position);
-        local.Slice(ChannelLayout.RingOffset + position, first).CopyTo(destination);
-        if (first < destination.Length)
-        {
-            local.Slice(ChannelLayout.RingOffset, destination.Length - first).CopyTo(destination[first..]);
-        }
-    }
-
-    private ReadOnlySpan<byte> Payload(Span<byte> local, ulong cursor, int length)
-    {
-        var position = (int)(cursor % (ulong)_localRing);
-        if (position + length <= _localRing)
-        {
-            return local.Slice(ChannelLayout.RingOffset + position, length);
-        }
-
-        if (_scratch.Length < length)
-        {
-            _scratch = new byte[Math.Max(length, 4096)];
-        }
-
-        CopyFromRing(local, cursor, _scratch.AsSpan(0, length));
-        return _scratch.AsSpan(0, length);
-    }
-
-    private sealed record Frame(ulong Sequence, byte[] Buffer, int Size);
 }

@@ -6,16 +6,16 @@ namespace IsmFabric.Channels;
 /// </summary>
 public interface IChannelPath
 {
-    /// <summary>The local DMB's bytes (control block, then the ring the peer writes).</summary>
+    /// <summary>The local DMB's bytes (control area, then the ring the peer writes). Valid while the path is held.</summary>
     Span<byte> Local { get; }
 
     /// <summary>Size of the peer's DMB.</summary>
     int RemoteSize { get; }
 
     /// <summary>
-    /// Writes into the peer's DMB at <paramref name="offset"/>; with <paramref name="signal"/> the peer is interrupted.
-    /// The endpoint keeps <paramref name="data"/> unchanged until the peer acknowledged it, so a path may carry out
-    /// the store later (in order) without copying it.
+    /// Writes <paramref name="data"/> into the peer's DMB at <paramref name="offset"/>; with <paramref name="signal"/>
+    /// the peer is interrupted. Synchronous and ordered: when it returns the store has landed, after every earlier
+    /// one. Throws when the path cannot carry it (the function failed, the DMB went away).
     /// </summary>
-    void WriteRemote(int offset, ReadOnlyMemory<byte> data, bool signal);
+    void WriteRemote(int offset, ReadOnlySpan<byte> data, bool signal);
 }

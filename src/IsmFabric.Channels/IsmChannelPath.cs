@@ -32,5 +32,5 @@ public sealed class IsmChannelPath : IChannelPath
     public int RemoteSize { get; }
 
     /// <inheritdoc />
-    public void WriteRemote(int offset, ReadOnlyMemory<byte> data, bool signal) => _function.Move(Remote, offset, data.Span, signal);
+    public void WriteRemote(int offset, ReadOnlySpan<byte> data, bool signal) => _function.Move(Remote, offset, data, signal);
 }

@@ -18,6 +18,15 @@ public sealed class ChannelEndpointTests
         return m;
     }
 
+    /// <summary>Writes a control block as a peer does: the slot its update names, then the pointer.</summary>
+    private static void Publish(byte[] dmb, ControlBlock block)
+    {
+        block.EncodeSlot(dmb.AsSpan(ChannelLayout.SlotOffset(ControlBlock.SlotOf(block.Update))));
+        block.EncodePointer(dmb);
+    }
+
+    private static int CurrentSlotOffset(byte[] dmb) => ChannelLayout.SlotOffset((int)BinaryPrimitives.ReadUInt32BigEndian(dmb.AsSpan(4)));
+
     private static List<byte[]> Drain(ChannelEndpoint endpoint)
     {
         var got = new List<byte[]>();
@@ -166,7 +175,7 @@ public sealed class ChannelEndpointTests
     {
         var (pa, pb) = MemoryPath.Pair();
         using var b = new ChannelEndpoint(1, pb);
-        new ControlBlock(1, ControlFlags.None, 1_000_000, 0, 1, 0, 0).Encode(pa.RemoteBytes);
+        Publish(pa.RemoteBytes, new ControlBlock(1, ControlFlags.None, 1_000_000, 0, 1, 0, 0));
         var e = Assert.Throws<ChannelProtocolException>(() => Drain(b));
         Assert.Contains("beyond the ring", e.Message, StringComparison.Ordinal);
     }
@@ -178,7 +187,7 @@ public sealed class ChannelEndpointTests
         using var b = new ChannelEndpoint(1, pb);
         Random.Shared.NextBytes(pa.RemoteBytes.AsSpan(ChannelLayout.RingOffset, 64));
         pa.RemoteBytes[ChannelLayout.RingOffset + 6] = 0; // no frame marker
-        new ControlBlock(1, ControlFlags.None, 64, 0, 1, 0, 0).Encode(pa.RemoteBytes);
+        Publish(pa.RemoteBytes, new ControlBlock(1, ControlFlags.None, 64, 0, 1, 0, 0));
         Assert.Throws<ChannelProtocolException>(() => Drain(b));
     }
 
@@ -188,17 +197,17 @@ public sealed class ChannelEndpointTests
         var (pa, pb) = MemoryPath.Pair();
         using var b = new ChannelEndpoint(1, pb);
         new FrameHeader(0, FrameHeader.Data, 5).Encode(pa.RemoteBytes.AsSpan(ChannelLayout.RingOffset));
-        new ControlBlock(1, ControlFlags.None, 16, 0, 1, 0, 0).Encode(pa.RemoteBytes);
+        Publish(pa.RemoteBytes, new ControlBlock(1, ControlFlags.None, 16, 0, 1, 0, 0));
         Assert.Contains("lost", Assert.Throws<ChannelProtocolException>(() => Drain(b)).Message, StringComparison.Ordinal);
 
         var (qa, qb) = MemoryPath.Pair();
         using var c = new ChannelEndpoint(1, qb);
-        new ControlBlock(1, ControlFlags.None, 0, 0, 2, 0, 0).Encode(qa.RemoteBytes);
+        Publish(qa.RemoteBytes, new ControlBlock(1, ControlFlags.None, 0, 0, 2, 0, 0));
         Assert.Contains("channel 2", Assert.Throws<ChannelProtocolException>(() => Drain(c)).Message, StringComparison.Ordinal);
 
         var (ra, rb) = MemoryPath.Pair();
         using var d = new ChannelEndpoint(1, rb);
-        new ControlBlock(1, ControlFlags.None, 0, 4096, 1, 0, 0).Encode(ra.RemoteBytes);
+        Publish(ra.RemoteBytes, new ControlBlock(1, ControlFlags.None, 0, 4096, 1, 0, 0));
         Assert.Contains("consumer cursor", Assert.Throws<ChannelProtocolException>(() => Drain(d)).Message, StringComparison.Ordinal);
     }
 
@@ -210,9 +219,11 @@ public sealed class ChannelEndpointTests
         using var b = new ChannelEndpoint(1, pb);
         a.TryWrite(Message(0, 10));
         a.Flush();
-        BinaryPrimitives.WriteUInt32BigEndian(pa.RemoteBytes.AsSpan(60), 12345); // the tail of a store still landing
+        var slot = CurrentSlotOffset(pa.RemoteBytes);
+        var update = BinaryPrimitives.ReadUInt32BigEndian(pa.RemoteBytes.AsSpan(slot + 60));
+        BinaryPrimitives.WriteUInt32BigEndian(pa.RemoteBytes.AsSpan(slot + 60), 12345); // the tail of a store still landing
         Assert.Empty(Drain(b));
-        BinaryPrimitives.WriteUInt32BigEndian(pa.RemoteBytes.AsSpan(60), 1);
+        BinaryPrimitives.WriteUInt32BigEndian(pa.RemoteBytes.AsSpan(slot + 60), update);
         Assert.Single(Drain(b));
     }
 

@@ -15,10 +15,15 @@ public sealed class MemoryPath(byte[] local, byte[] remote) : IChannelPath
 
     public int Signals { get; private set; }
 
-    public void WriteRemote(int offset, ReadOnlyMemory<byte> data, bool signal)
+    public void WriteRemote(int offset, ReadOnlySpan<byte> data, bool signal)
     {
-        Assert.True(offset >= 0 && offset + data.Length <= remote.Length, $"store at {offset}+{data.Length} outside the {remote.Length}-byte DMB");
-        data.Span.CopyTo(remote.AsSpan(offset));
+        if (offset < 0 || offset + data.Length > remote.Length)
+        {
+            Assert.Fail($"store at {offset}+{data.Length} outside the {remote.Length}-byte DMB");
+        }
+
+        data.CopyTo(remote.AsSpan(offset));
+        Interlocked.MemoryBarrier(); // stores land in order, as moves through a function do
         Stores++;
         if (signal)
         {
