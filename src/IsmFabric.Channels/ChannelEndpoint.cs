@@ -125,9 +125,11 @@ public sealed class ChannelEndpoint : IDisposable
         }
 
         var size = ChannelLayout.FrameSize(message.Length);
+        PlaceUnplaced(); // frames waiting since a path change go first
         if (!HasRoomFor(size))
         {
             RefreshPeer(); // a local read: learn what the peer acknowledged and consumed
+            PlaceUnplaced();
             if (!HasRoomFor(size))
             {
                 return NoRoom(size);
@@ -303,7 +305,7 @@ public sealed class ChannelEndpoint : IDisposable
         RefreshPeer();
         var dataWaiting = _peeked || _recvProducer != _recvCursor || PeerClosing;
         var spaceFreed = _retransmit.Unplaced > 0 ? CanPlace(_retransmit.FirstUnplacedSize) : HasRoomFor(Math.Max(_refusedSize, ChannelLayout.FrameHeaderSize));
-        return !(forData && dataWaiting) && !(forSpace && spaceFreed) && _pathFailure is null;
+        return !(forData && dataWaiting) && !(forSpace && spaceFreed);
     }
 
     /// <summary>Withdraws an announcement of <see cref="PrepareToWait"/> (published with the next control block).</summary>
@@ -350,6 +352,16 @@ public sealed class ChannelEndpoint : IDisposable
         FramesRetransmitted += _retransmit.UnplaceAll();
         PlaceUnplaced();
         Publish(force: true);
+    }
+
+    /// <summary>
+    /// Records that the path can no longer carry stores (its device let go of it): nothing more is written on it, and
+    /// accepted messages wait in the retransmit ring for <see cref="ReplacePath"/>.
+    /// </summary>
+    public void MarkPathFailed(Exception reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        _pathFailure ??= reason;
     }
 
     /// <summary>Announces closing to the peer (with a signal); nothing may be written afterwards.</summary>

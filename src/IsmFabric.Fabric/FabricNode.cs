@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
+using IsmFabric.Fabric.Channels;
 using IsmFabric.Fabric.Hosting;
 using IsmFabric.Fabric.Persistence;
 using IsmFabric.Fabric.Protocol;
@@ -82,7 +83,7 @@ public sealed class FabricNode : IFabricNodeQueries, IAsyncDisposable
         var started = await node.Ask<NodeActor.Started>(NodeActor.Start.Instance, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         var log = loggerFactory.CreateLogger("IsmFabric.Fabric.Node");
         log.LogInformation("fabric node {Node} started with {Peers} configured peers", settings.NodeName, settings.Peers.Count);
-        return new FabricNode(settings, system, node, started.Accepted, ownedHost, log);
+        return new FabricNode(settings, system, node, new ClaimingReader(started.Accepted), ownedHost, log);
     }
 
     /// <summary>The actor system name for a node called <paramref name="name"/>.</summary>
@@ -95,7 +96,7 @@ public sealed class FabricNode : IFabricNodeQueries, IAsyncDisposable
     /// <summary>Opens a channel to <paramref name="peer"/> (a configured peer name), negotiated in-band over ISM.</summary>
     public async Task<IFabricChannel> OpenChannelAsync(string peer, CancellationToken cancellationToken)
     {
-        var result = await _node.Ask<object>(new NodeActor.OpenChannel(peer), Settings.NegotiationTimeout * (Settings.NegotiationAttempts + 1) + TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+        var result = await _node.Ask<object>(new OpenChannel(peer), Settings.NegotiationTimeout * (Settings.NegotiationAttempts + 1) + TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
         return result switch
         {
             FabricChannel channel => channel,

@@ -40,6 +40,15 @@ public sealed record FabricNodeSettings
     /// <summary>How long an idle device waits for an interrupt before polling anyway (lost interrupts). Default 50 ms.</summary>
     public TimeSpan InterruptPollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>The most channels one peer may have open with this node at once (offers beyond are declined). Default 64.</summary>
+    public int MaxChannelsPerPeer { get; init; } = 64;
+
+    /// <summary>How long a channel a peer opened waits for a local service to claim it before it is closed. Default 10 s.</summary>
+    public TimeSpan ChannelClaimTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a channel's reader spins, looking for the next message, before it sleeps on the interrupt. Default 20 µs; zero never spins.</summary>
+    public TimeSpan ReadSpin { get; init; } = TimeSpan.FromMicroseconds(20);
+
     /// <summary>How long the ordered stop may take (half for closing channels, half for releasing devices). Default 10 s.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -89,6 +98,21 @@ public sealed record FabricNodeSettings
         if (ShutdownTimeout < TimeSpan.FromMilliseconds(100))
         {
             throw new ArgumentException($"ShutdownTimeout: {ShutdownTimeout} is below 100 ms");
+        }
+
+        if (MaxChannelsPerPeer is < 1 or > 1888)
+        {
+            throw new ArgumentException($"MaxChannelsPerPeer: {MaxChannelsPerPeer} is outside 1 .. 1888");
+        }
+
+        if (ChannelClaimTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"ChannelClaimTimeout: {ChannelClaimTimeout} must be positive");
+        }
+
+        if (ReadSpin < TimeSpan.Zero || ReadSpin > TimeSpan.FromMilliseconds(10))
+        {
+            throw new ArgumentException($"ReadSpin: {ReadSpin} is outside 0 .. 10 ms");
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);

@@ -1,8 +1,12 @@
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Pattern;
+using IsmFabric.Fabric.Channels;
+using IsmFabric.Fabric.Devices;
+using IsmFabric.Fabric.Dmbs;
+using IsmFabric.Fabric.Failover;
+using IsmFabric.Fabric.Peers;
 using IsmFabric.Fabric.Persistence;
-using IsmFabric.Channels;
 using IsmFabric.Fabric.Protocol;
 using IsmFabric.Ism;
 using Microsoft.Extensions.Logging;
@@ -10,39 +14,29 @@ using Microsoft.Extensions.Logging;
 namespace IsmFabric.Fabric;
 
 /// <summary>
-/// The root of a node: keeps the topology (devices up, peers' routes), routes what devices drain from their IEQs
-/// (keepalive answers to peers, negotiation to channels, firmware events to whoever they concern), starts channel
-/// actors for services and for peers' offers, answers operator queries, and shuts the node down in order.
+/// The root of a node: starts the DMB lifecycle supervisor, the failover coordinator, the channel negotiation
+/// supervisor, one peer actor per configured peer, the device supervisor and the channel ledger; keeps the topology
+/// (devices up, peers' routes) and passes changes to whoever needs them; answers operator queries; and runs the
+/// ordered stop (channels, then devices) for CoordinatedShutdown.
 /// </summary>
-internal sealed class NodeActor : ReceiveActor, IWithTimers
+internal sealed class NodeActor : ReceiveActor
 {
-    /// <summary>The actor's timers (set by Akka).</summary>
-    public ITimerScheduler Timers { get; set; } = null!;
-
-    private const int ClosedChannelsKept = 200;
-
     private readonly FabricNodeSettings _settings;
     private readonly IDeviceProvider _provider;
     private readonly bool _persistent;
     private readonly ILoggerFactory _loggers;
-    private readonly Channel<IFabricChannel> _accepted = Channel.CreateUnbounded<IFabricChannel>();
     private readonly ILogger _log;
+    private readonly Channel<IFabricChannel> _accepted = Channel.CreateUnbounded<IFabricChannel>();
     private readonly Dictionary<uint, DeviceEntry> _devices = [];
     private readonly Dictionary<string, IActorRef> _peers = [];
-    private readonly Dictionary<ulong, string> _peerByGid = [];
     private readonly Dictionary<string, PeerRoutes> _routes = [];
-    private readonly Dictionary<ChannelKey, IActorRef> _channels = [];
-    private readonly Dictionary<ChannelKey, ChannelStatus> _channelStatus = [];
-    private readonly Queue<ChannelKey> _ended = new();
-    private readonly HashSet<ChannelKey> _ledgered = [];
-    private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
-    private IActorRef? _deviceSupervisor;
-    private IActorRef? _ledger;
-    private readonly List<IActorRef> _closeRequesters = [];
     private readonly List<IActorRef> _devicesStoppedRequesters = [];
-    private bool _closing;
-    private bool _devicesStopping;
-    private uint _nextNumber = (uint)Random.Shared.Next(1, 0x7F_FFFF);
+    private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
+    private IActorRef _dmbs = ActorRefs.Nobody;
+    private IActorRef _failover = ActorRefs.Nobody;
+    private IActorRef _channels = ActorRefs.Nobody;
+    private IActorRef? _deviceSupervisor;
+    private bool _stopping;
 
     public NodeActor(FabricNodeSettings settings, IDeviceProvider provider, bool persistent, ILoggerFactory loggers)
     {
@@ -55,22 +49,49 @@ internal sealed class NodeActor : ReceiveActor, IWithTimers
         Receive<Start>(_ => OnStart());
         Receive<DeviceUp>(OnDeviceUp);
         Receive<DeviceDown>(OnDeviceDown);
-        Receive<DeviceEvent>(OnDeviceEvent);
+        Receive<DeviceDmbs>(d =>
+        {
+            if (_devices.TryGetValue(d.Fid, out var e))
+            {
+                _devices[d.Fid] = e with { Dmbs = d.Count };
+            }
+        });
         Receive<PeerRoutes>(OnPeerRoutes);
-        Receive<OpenChannel>(OnOpenChannel);
-        Receive<ChannelReport>(OnChannelReport);
-        Receive<ChannelAccepted>(a => _accepted.Writer.TryWrite(a.Channel));
-        Receive<Terminated>(OnTerminated);
-        Receive<GetStatus>(_ => Sender.Tell(Status()));
+        Receive<OpenChannel>(o => _channels.Forward(o));
+        Receive<GetStatus>(_ => OnGetStatus());
         Receive<GetDevices>(_ => Sender.Tell(Devices()));
         Receive<GetPeers>(_ => Sender.Tell(Peers()));
-        Receive<GetChannels>(_ => Sender.Tell((IReadOnlyList<ChannelStatus>)_channelStatus.Values.OrderBy(c => c.Id, StringComparer.Ordinal).ToList()));
-        Receive<CloseChannels>(_ => OnCloseChannels());
-        Receive<CloseTick>(_ => ChannelsGone(force: true));
+        Receive<GetChannels>(_ => _channels.Forward(ChannelNegotiationSupervisor.GetChannels.Instance));
+        Receive<CloseChannels>(_ => { _stopping = true; _channels.Forward(ChannelNegotiationSupervisor.CloseAll.Instance); });
         Receive<StopDevices>(_ => OnStopDevices());
-        Receive<EventSent>(s => { if (!s.Ok) { _log.LogDebug("node {Node}: event 0x{Code:x} to 0x{Gid:x16} not sent: {Error}", _settings.NodeName, s.Code, s.Target, s.Error); } });
-        Receive<DeviceDmbs>(d => { if (_devices.TryGetValue(d.Fid, out var e)) { _devices[d.Fid] = e with { Dmbs = d.Count }; } });
+        Receive<Terminated>(t =>
+        {
+            if (t.ActorRef.Equals(_deviceSupervisor))
+            {
+                DevicesGone();
+            }
+        });
     }
+
+    /// <summary>Anything that fails under the node is stopped and logged; devices and the ledger restart under their own backoff supervisors.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(e =>
+    {
+        _log.LogWarning("node {Node}: a child actor failed and is stopped: {Error}", _settings.NodeName, e.Message);
+        return Directive.Stop;
+    });
+
+    protected override void PostStop()
+    {
+        _accepted.Writer.TryComplete();
+        if (!_stopping)
+        {
+            // The node actor stopped on its own: the node cannot work without it; stop the whole system in order.
+            _log.LogError("node {Node}: the node actor stopped unexpectedly; stopping the node", _settings.NodeName);
+            CoordinatedShutdown.Get(Context.System).Run(CoordinatedShutdown.UnknownReason.Instance);
+        }
+    }
+
+    private static string Sanitize(string name) => new(name.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '-').ToArray());
 
     private void OnStart()
     {
@@ -81,38 +102,53 @@ internal sealed class NodeActor : ReceiveActor, IWithTimers
             _devices[f.Fid] = new DeviceEntry(f);
         }
 
-        _deviceSupervisor = Context.ActorOf(Props.Create(() => new DeviceSupervisor(functions, _provider, _settings, Self, _loggers)), "devices");
-        Context.Watch(_deviceSupervisor);
+        var settings = _settings;
+        var loggers = _loggers;
+        var self = Self;
+        _dmbs = Context.ActorOf(Props.Create(() => new DmbSupervisor(settings, self, loggers.CreateLogger("IsmFabric.Fabric.Dmbs"))), "dmbs");
+        _failover = Context.ActorOf(Props.Create(() => new FailoverCoordinator()), "failover");
+        var dmbs = _dmbs;
+        var failover = _failover;
+        var accepted = _accepted.Writer;
+        _channels = Context.ActorOf(Props.Create(() => new ChannelNegotiationSupervisor(settings, dmbs, failover, accepted, loggers)), "channels");
+
+        var peersByGid = new Dictionary<Gid, IActorRef>();
         foreach (var peer in _settings.Peers)
         {
             var p = peer;
-            _peers[p.Name] = Context.ActorOf(Props.Create(() => new PeerActor(p, _settings, Self, _loggers.CreateLogger("IsmFabric.Fabric.Peer"))), $"peer-{Sanitize(p.Name)}");
+            var actor = Context.ActorOf(Props.Create(() => new PeerActor(p, settings, self, loggers.CreateLogger("IsmFabric.Fabric.Peer"))), $"peer-{Sanitize(p.Name)}");
+            _peers[p.Name] = actor;
             foreach (var gid in p.Gids)
             {
-                _peerByGid[gid] = p.Name;
+                peersByGid[new Gid(gid)] = actor;
             }
         }
+
+        var routing = new EventRouting(_channels, _failover, peersByGid);
+        _deviceSupervisor = Context.ActorOf(Props.Create(() => new DeviceSupervisor(functions, _provider, settings, self, routing, loggers)), "devices");
+        Context.Watch(_deviceSupervisor);
 
         if (_persistent)
         {
             // A persistent actor stops when its journal fails; the backoff supervisor starts it again, and it recovers.
-            var ledger = Props.Create(() => new ChannelLedger(_settings.NodeName, _loggers.CreateLogger("IsmFabric.Fabric.Ledger")));
-            _ledger = Context.ActorOf(
+            var ledger = Props.Create(() => new ChannelLedger(settings.NodeName, loggers.CreateLogger("IsmFabric.Fabric.Ledger")));
+            var ledgerSupervisor = Context.ActorOf(
                 BackoffSupervisor.Props(Backoff.OnStop(ledger, "channel-ledger", TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, -1)),
                 "ledger");
+            _channels.Tell(new ChannelNegotiationSupervisor.UseLedger(ledgerSupervisor));
         }
 
         Sender.Tell(new Started(_accepted.Reader));
     }
-
-    private static string Sanitize(string name) => new(name.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '-').ToArray());
 
     // ---- topology ------------------------------------------------------------------------------------------------
 
     private void OnDeviceUp(DeviceUp up)
     {
         var entry = _devices.GetValueOrDefault(up.Function.Fid) ?? new DeviceEntry(up.Function);
-        _devices[up.Function.Fid] = entry with { Up = up, State = "up", Starts = entry.Starts + 1 };
+        _devices[up.Function.Fid] = entry with { Up = up, State = DeviceState.Up, Starts = entry.Starts + 1 };
+        _dmbs.Tell(up);
+        _channels.Tell(up);
         PublishDevices();
     }
 
@@ -120,14 +156,12 @@ internal sealed class NodeActor : ReceiveActor, IWithTimers
     {
         if (_devices.TryGetValue(down.Function.Fid, out var entry))
         {
-            _devices[down.Function.Fid] = entry with { Up = null, State = _closing ? "stopped" : "restarting", LastError = down.Reason };
+            _devices[down.Function.Fid] = entry with { Up = null, State = _stopping ? DeviceState.Stopped : DeviceState.Restarting, LastError = down.Reason, Dmbs = 0 };
         }
 
-        foreach (var channel in _channels.Values)
-        {
-            channel.Tell(new ChannelActor.PathTrouble(down.Function.Fid, null, null, $"function 0x{down.Function.Fid:x} went down: {down.Reason}"));
-        }
-
+        _dmbs.Tell(down);
+        _channels.Tell(down);
+        _failover.Tell(down);
         PublishDevices();
     }
 
@@ -142,294 +176,19 @@ internal sealed class NodeActor : ReceiveActor, IWithTimers
 
     private void OnPeerRoutes(PeerRoutes routes)
     {
-        var before = _routes.GetValueOrDefault(routes.Peer)?.Routes.Select(r => r.Fid).ToHashSet() ?? [];
         _routes[routes.Peer] = routes;
-        if (routes.Quiet)
+        _failover.Tell(routes);
+        if (!routes.Quiet)
         {
-            return;
-        }
-
-        var recovered = routes.Routes.Select(r => r.Fid).Where(f => !before.Contains(f)).ToHashSet();
-        foreach (var (key, channel) in _channels)
-        {
-            if (key.Peer == routes.Peer)
-            {
-                channel.Tell(new ChannelActor.RoutesChanged(routes.Routes, recovered));
-            }
+            _channels.Tell(routes);
         }
     }
 
-    private List<ChannelRoute> RoutesTo(string peer) => _routes.GetValueOrDefault(peer)?.Routes ?? [];
-
-    private ChannelRoute? RouteVia(uint fid, ulong peerGid)
-    {
-        var up = _devices.GetValueOrDefault(fid)?.Up;
-        return up is null ? null : new ChannelRoute(fid, up.Device, up.Gid, up.Chid, peerGid);
-    }
-
-    // ---- events from the devices ---------------------------------------------------------------------------------
-
-    private void OnDeviceEvent(DeviceEvent e)
-    {
-        var ev = e.Event;
-        switch (ev.Type)
-        {
-            case IsmEventType.Software when ev.Code == IsmEventCode.TestLink:
-                var info = TestLinkInfo.Decode(ev.Info);
-                if (info.Code == TestLinkInfo.Response && _peerByGid.TryGetValue(ev.Token, out var peerName))
-                {
-                    _peers[peerName].Tell(new KeepaliveAnswer(ev.Token, info.LinkGroupId));
-                }
-
-                break;
-            case IsmEventType.Software when ev.Code == IsmEventCode.Shutdown:
-                GidTrouble(ev.Token, "the peer is shutting down");
-                break;
-            case IsmEventType.Software when NegotiationMessage.IsNegotiation(ev.Code):
-                OnNegotiation(e.Fid, ev);
-                break;
-            case IsmEventType.Software:
-                _log.LogWarning("node {Node}: unknown software event 0x{Code:x} from GID 0x{Gid:x16} ignored", _settings.NodeName, ev.Code, ev.Token);
-                break;
-            case IsmEventType.Device:
-                GidTrouble(ev.Token, IsmEventCode.Describe(ev.Type, ev.Code));
-                break;
-            case IsmEventType.Buffer:
-                foreach (var channel in _channels.Values)
-                {
-                    channel.Tell(new ChannelActor.PathTrouble(null, null, ev.Dmb, IsmEventCode.Describe(ev.Type, ev.Code)));
-                }
-
-                break;
-            default:
-                _log.LogDebug("node {Node}: event {Event} ignored", _settings.NodeName, ev);
-                break;
-        }
-    }
-
-    private void GidTrouble(ulong gid, string reason)
-    {
-        if (!_peerByGid.TryGetValue(gid, out var peer))
-        {
-            return;
-        }
-
-        _peers[peer].Tell(new GidDown(gid, reason));
-        foreach (var (key, channel) in _channels)
-        {
-            if (key.Peer == peer)
-            {
-                channel.Tell(new ChannelActor.PathTrouble(null, gid, null, $"GID 0x{gid:x16}: {reason}"));
-            }
-        }
-    }
-
-    private void OnNegotiation(uint fid, IsmEvent ev)
-    {
-        NegotiationMessage m;
-        try
-        {
-            m = NegotiationMessage.Decode(ev.Code, ev.Info);
-        }
-        catch (ChannelProtocolException problem)
-        {
-            _log.LogWarning("node {Node}: malformed negotiation from GID 0x{Gid:x16}: {Problem}", _settings.NodeName, ev.Token, problem.Message);
-            return;
-        }
-
-        if (!_peerByGid.TryGetValue(ev.Token, out var peer))
-        {
-            // Not a configured peer: possibly forged. Decline offers so a real peer learns why; log everything.
-            _log.LogWarning("node {Node}: {Kind} for channel {Number} from unknown GID 0x{Gid:x16} refused", _settings.NodeName, m.Kind, m.ChannelId, ev.Token);
-            if (m.Kind == NegotiationKind.Offer)
-            {
-                Answer(fid, ev.Token, m, NegotiationKind.Decline, DeclineReason.UnknownPeer);
-            }
-
-            return;
-        }
-
-        var key = new ChannelKey(peer, !m.FromInitiator, m.ChannelId);
-        if (m.Kind == NegotiationKind.Offer)
-        {
-            if (_closing)
-            {
-                Answer(fid, ev.Token, m, NegotiationKind.Decline, DeclineReason.ShuttingDown);
-                return;
-            }
-
-            if (_channels.ContainsKey(key))
-            {
-                Answer(fid, ev.Token, m, NegotiationKind.Decline, DeclineReason.DuplicateChannel);
-                return;
-            }
-
-            var route = RouteVia(fid, ev.Token);
-            if (route is null)
-            {
-                return;
-            }
-
-            var routes = RoutesTo(peer);
-            var actor = Context.ActorOf(
-                Props.Create(() => new ChannelActor(key, _settings, Self, routes, m, route, _loggers.CreateLogger("IsmFabric.Fabric.Channel"))),
-                $"channel-in-{Sanitize(peer)}-{m.ChannelId}");
-            Context.Watch(actor);
-            _channels[key] = actor;
-            return;
-        }
-
-        if (_channels.TryGetValue(key, out var channel))
-        {
-            channel.Tell(new ChannelActor.Negotiation(m, ev.Token, fid, RouteVia(fid, ev.Token)));
-        }
-        else if (m.Kind is NegotiationKind.Resume or NegotiationKind.Accept)
-        {
-            // The channel is gone here (a restart, a timeout): tell the peer so it stops trying.
-            Answer(fid, ev.Token, m, NegotiationKind.Close, DeclineReason.ProtocolError);
-        }
-    }
-
-    private void Answer(uint fid, ulong gid, NegotiationMessage about, NegotiationKind kind, DeclineReason reason)
-    {
-        var device = _devices.GetValueOrDefault(fid)?.Up?.Device;
-        var (code, info) = new NegotiationMessage(kind, about.ChannelId, !about.FromInitiator, 0, 0, reason, 0).Encode();
-        device?.Tell(new SendEvent(gid, code, info));
-    }
-
-    // ---- channels ------------------------------------------------------------------------------------------------
-
-    private void OnOpenChannel(OpenChannel open)
-    {
-        if (!_peers.ContainsKey(open.Peer))
-        {
-            Sender.Tell(new ChannelOpenFailed($"'{open.Peer}' is not a configured peer (configured: {string.Join(", ", _peers.Keys)})"));
-            return;
-        }
-
-        if (_closing)
-        {
-            Sender.Tell(new ChannelOpenFailed("the node is shutting down"));
-            return;
-        }
-
-        var number = _nextNumber;
-        _nextNumber = _nextNumber >= NegotiationMessage.MaxChannelId ? 1 : _nextNumber + 1;
-        var key = new ChannelKey(open.Peer, true, number);
-        var routes = RoutesTo(open.Peer);
-        var opener = Sender;
-        var actor = Context.ActorOf(
-            Props.Create(() => new ChannelActor(key, _settings, Self, routes, opener, _loggers.CreateLogger("IsmFabric.Fabric.Channel"))),
-            $"channel-out-{Sanitize(open.Peer)}-{number}");
-        Context.Watch(actor);
-        _channels[key] = actor;
-    }
-
-    private void OnChannelReport(ChannelReport report)
-    {
-        _channelStatus[report.Key] = report.Status;
-        if (_ledger is null)
-        {
-            return;
-        }
-
-        if (report.Status.State == "open" && _ledgered.Add(report.Key))
-        {
-            _ledger.Tell(new ChannelOpened(report.Status.Id, report.Key.Peer, DateTimeOffset.UtcNow));
-        }
-        else if (report.Status.State is "closed" or "ended" && _ledgered.Remove(report.Key))
-        {
-            _ledger.Tell(new ChannelEnded(report.Status.Id, report.Status.Reason ?? "closed", DateTimeOffset.UtcNow));
-        }
-    }
-
-    private void OnTerminated(Terminated t)
-    {
-        if (t.ActorRef.Equals(_deviceSupervisor))
-        {
-            DevicesGone();
-            return;
-        }
-
-        var key = _channels.FirstOrDefault(c => c.Value.Equals(t.ActorRef)).Key;
-        if (key is null)
-        {
-            return;
-        }
-
-        _channels.Remove(key);
-        if (_channelStatus.TryGetValue(key, out var status) && status.State is not ("closed" or "ended"))
-        {
-            _channelStatus[key] = status with { State = "ended", Reason = status.Reason ?? "the channel actor stopped" };
-        }
-
-        if (_ledger is not null && _ledgered.Remove(key))
-        {
-            _ledger.Tell(new ChannelEnded(_channelStatus[key].Id, _channelStatus[key].Reason ?? "closed", DateTimeOffset.UtcNow));
-        }
-
-        _ended.Enqueue(key);
-        while (_ended.Count > ClosedChannelsKept)
-        {
-            _channelStatus.Remove(_ended.Dequeue());
-        }
-
-        ChannelsGone(force: false);
-    }
-
-    // ---- shutdown (CoordinatedShutdown tasks: channels in service-requests-done, devices in service-stop) ---------
-
-    /// <summary>A channel that throws is stopped (its DMBs are reclaimed through DeathWatch); so is anything else that fails.</summary>
-    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(e =>
-    {
-        _log.LogWarning("node {Node}: a child actor failed and is stopped: {Error}", _settings.NodeName, e.Message);
-        return Directive.Stop;
-    });
-
-    private void OnCloseChannels()
-    {
-        _closeRequesters.Add(Sender);
-        if (_closing)
-        {
-            ChannelsGone(force: false);
-            return;
-        }
-
-        _closing = true;
-        _log.LogInformation("node {Node}: shutting down: closing {Count} channels", _settings.NodeName, _channels.Count);
-        _accepted.Writer.TryComplete();
-        foreach (var channel in _channels.Values)
-        {
-            channel.Tell(ChannelActor.ShutdownChannel.Instance);
-        }
-
-        Timers.StartSingleTimer("shutdown", CloseTick.Instance, _settings.NegotiationTimeout * 2);
-        ChannelsGone(force: false);
-    }
-
-    private void ChannelsGone(bool force)
-    {
-        if (_closeRequesters.Count == 0 || (_channels.Count > 0 && !force))
-        {
-            return;
-        }
-
-        foreach (var channel in _channels.Values)
-        {
-            Context.Stop(channel); // did not close in time: its DMBs are reclaimed when it stops
-        }
-
-        foreach (var requester in _closeRequesters)
-        {
-            requester.Tell(ChannelsClosed.Instance);
-        }
-
-        _closeRequesters.Clear();
-    }
+    // ---- shutdown (CoordinatedShutdown: channels in service-requests-done, devices in service-stop) ---------------
 
     private void OnStopDevices()
     {
-        _closing = true;
+        _stopping = true;
         if (_deviceSupervisor is null)
         {
             Sender.Tell(DevicesStopped.Instance);
@@ -437,15 +196,14 @@ internal sealed class NodeActor : ReceiveActor, IWithTimers
         }
 
         _devicesStoppedRequesters.Add(Sender);
-        if (_devicesStopping)
+        if (_devicesStoppedRequesters.Count > 1)
         {
             return;
         }
 
-        _devicesStopping = true;
-
         // Tell every reachable peer GID that our DMBs are going (SMC-D's SHUTDOWN), then stop the devices: each
-        // unregisters its DMBs before unmapping them, then its IEQ and SBA, and releases the function.
+        // closes its gates, waits for the data plane to leave, unregisters its DMBs before unmapping them, then its
+        // IEQ and SBA, and releases the function.
         foreach (var routes in _routes.Values)
         {
             foreach (var route in routes.Routes)
@@ -470,18 +228,23 @@ internal sealed class NodeActor : ReceiveActor, IWithTimers
 
     // ---- queries -------------------------------------------------------------------------------------------------
 
-    private NodeStatus Status()
+    private void OnGetStatus()
     {
+        var replyTo = Sender;
         var peers = Peers();
-        return new NodeStatus(
-            _settings.NodeName, _started, _devices.Values.Count(d => d.Up is not null), _devices.Count,
-            peers.Count(p => p.Reachable), peers.Count, _channelStatus.Values.Count(c => c.State == "open"), _channelStatus.Count);
+        var devices = _devices.Values.ToList();
+        var name = _settings.NodeName;
+        var started = _started;
+        _channels.Ask<IReadOnlyList<ChannelStatus>>(ChannelNegotiationSupervisor.GetChannels.Instance, TimeSpan.FromSeconds(4))
+            .PipeTo(replyTo, success: channels => new NodeStatus(
+                name, started, devices.Count(d => d.Up is not null), devices.Count,
+                peers.Count(p => p.Reachable), peers.Count, channels.Count(c => c.State == ChannelState.Open), channels.Count));
     }
 
     private IReadOnlyList<DeviceStatus> Devices() => _devices.Values
         .OrderBy(d => d.Function.Fid)
         .Select(d => new DeviceStatus(
-            d.Function.Name, d.Function.Fid, d.Up is null ? "" : $"0x{d.Up.Gid:x16}", d.Function.Chid, d.Function.Pnetid,
+            d.Function.Name, d.Function.Fid, d.Up is null ? "" : d.Up.Gid.ToString(), d.Function.Chid, d.Function.Pnetid,
             d.State, d.Up is null ? 0 : d.Dmbs, Math.Max(0, d.Starts - 1), d.LastError))
         .ToList();
 
@@ -490,9 +253,8 @@ internal sealed class NodeActor : ReceiveActor, IWithTimers
         {
             var r = _routes.GetValueOrDefault(p.Name);
             return new PeerStatus(
-                p.Name, p.Gids.Select(g => $"0x{g:x16}").ToList(), r is { Routes.Count: > 0 },
-                r?.Routes.Select(x => $"0x{x.PeerGid:x16}").ToList() ?? [], r?.LastSeen, r?.RttMicroseconds,
-                _channelStatus.Count(c => c.Key.Peer == p.Name && c.Value.State == "open"));
+                p.Name, p.Gids.Select(g => new Gid(g).ToString()).ToList(), r is { Routes.Count: > 0 },
+                r?.Routes.Select(x => x.PeerGid.ToString()).ToList() ?? [], r?.LastSeen, r?.RttMicroseconds, 0);
         })
         .ToList();
 
@@ -501,7 +263,7 @@ internal sealed class NodeActor : ReceiveActor, IWithTimers
     {
         public DeviceUp? Up { get; init; }
 
-        public string State { get; init; } = "starting";
+        public DeviceState State { get; init; } = DeviceState.Starting;
 
         public int Starts { get; init; }
 
@@ -518,9 +280,6 @@ internal sealed class NodeActor : ReceiveActor, IWithTimers
 
     /// <summary>The node's actors are started; peers' channels arrive on <paramref name="Accepted"/>.</summary>
     internal sealed record Started(ChannelReader<IFabricChannel> Accepted);
-
-    /// <summary>Open a channel to a configured peer; the answer is the channel or <see cref="ChannelOpenFailed"/>.</summary>
-    internal sealed record OpenChannel(string Peer);
 
     /// <summary>Status query.</summary>
     internal sealed class GetStatus
@@ -546,16 +305,10 @@ internal sealed class NodeActor : ReceiveActor, IWithTimers
         internal static readonly GetChannels Instance = new();
     }
 
-    /// <summary>Take no new channels, close every channel (what was sent is delivered, peers told); answered with <see cref="ChannelsClosed"/>.</summary>
+    /// <summary>Take no new channels and close every channel; answered with <see cref="ChannelNegotiationSupervisor.ChannelsClosed"/>.</summary>
     internal sealed class CloseChannels
     {
         internal static readonly CloseChannels Instance = new();
-    }
-
-    /// <summary>Every channel has ended.</summary>
-    internal sealed class ChannelsClosed
-    {
-        internal static readonly ChannelsClosed Instance = new();
     }
 
     /// <summary>Send SHUTDOWN to the peers and stop the devices (DMBs unregistered, then unmapped); answered with <see cref="DevicesStopped"/>.</summary>
@@ -568,10 +321,5 @@ internal sealed class NodeActor : ReceiveActor, IWithTimers
     internal sealed class DevicesStopped
     {
         internal static readonly DevicesStopped Instance = new();
-    }
-
-    private sealed class CloseTick
-    {
-        internal static readonly CloseTick Instance = new();
     }
 }

@@ -9,7 +9,7 @@ namespace IsmFabric.Ism;
 /// The ISM driver for one function: bring-up and teardown in the order of spec §3.6, every command, DMB
 /// registration with slot allocation, moves split at 4 KiB, interrupt processing (SBA scan, IEQ drain) and answers
 /// to test-link requests. The same code runs on a kernel VFIO device and on an emulated one. It starts no threads:
-/// the owner waits on <see cref="Interrupts"/> and calls <see cref="ProcessInterrupts"/>.
+/// the owner waits on <see cref="Interrupts"/> and calls <see cref="ProcessInterrupts(IIsmInterruptHandler)"/>.
 /// </summary>
 public sealed unsafe class IsmFunction : IDisposable
 {
@@ -74,7 +74,7 @@ public sealed unsafe class IsmFunction : IDisposable
     /// <summary>True between a successful <see cref="BringUp"/> and <see cref="Shutdown"/>.</summary>
     public bool IsUp { get; private set; }
 
-    /// <summary>The MSI; wait on it, then call <see cref="ProcessInterrupts"/>.</summary>
+    /// <summary>The MSI; wait on it, then call <see cref="ProcessInterrupts(IIsmInterruptHandler)"/>.</summary>
     public IInterruptSource Interrupts => _interrupts ?? throw new InvalidOperationException($"{Name} is not up");
 
     /// <summary>The DMBs currently registered.</summary>
@@ -425,7 +425,13 @@ public sealed unsafe class IsmFunction : IDisposable
     }
 
     /// <summary>UNREG_DMB, then frees the memory; ret 0 or ISM_ERROR count as done, anything else keeps the DMB.</summary>
-    public void UnregisterDmb(Dmb dmb)
+    public void UnregisterDmb(Dmb dmb) => UnregisterDmb(dmb, keepMemory: false);
+
+    /// <summary>
+    /// UNREG_DMB; then frees the memory unless <paramref name="keepMemory"/> (a reader in this process may still look at
+    /// it: the device no longer writes it, and the mapping stays until the process ends).
+    /// </summary>
+    public void UnregisterDmb(Dmb dmb, bool keepMemory)
     {
         ArgumentNullException.ThrowIfNull(dmb);
         if (!dmb.IsRegistered)
@@ -443,6 +449,12 @@ public sealed unsafe class IsmFunction : IDisposable
         lock (_lock)
         {
             _slots.Remove(dmb.SbaIndex);
+        }
+
+        if (keepMemory)
+        {
+            _logger.LogWarning("ISM function {Device}: unregistered {Dmb}, its memory kept mapped: a reader still holds it", Name, dmb);
+            return;
         }
 
         dmb.Buffer.Dispose();
@@ -497,18 +509,27 @@ public sealed unsafe class IsmFunction : IDisposable
     // ---- interrupts ----------------------------------------------------------------------------------------------
 
     /// <summary>
-    /// One pass of the interrupt handler (spec §3.5): clear the summary bit; for every DMB bit set from slot 32,
-    /// clear it and take (and zero) its DMBE mask; then, if the event bit is set, clear it and drain the IEQ.
-    /// Test-link requests are answered here. Safe to call with no interrupt pending (a poll after a lost interrupt).
+    /// One pass of the interrupt handler (spec §3.5), collected into a batch (tests, tools). The device's interrupt
+    /// thread uses <see cref="ProcessInterrupts(IIsmInterruptHandler)"/>, which builds nothing per interrupt.
     /// </summary>
     public IsmInterruptBatch ProcessInterrupts()
     {
+        var collector = new BatchCollector();
+        ProcessInterrupts(collector);
+        return new IsmInterruptBatch(collector.Signals, collector.Events, collector.Stray, collector.Errors);
+    }
+
+    /// <summary>
+    /// One pass of the interrupt handler (spec §3.5): clear the summary bit; for every DMB bit set from slot 32,
+    /// clear it, take (and zero) its DMBE mask and hand the DMB to <paramref name="handler"/>; then, if the event bit
+    /// is set, clear it and drain the IEQ into the handler. Test-link requests are answered here. Safe to call with no
+    /// interrupt pending (a poll after a lost interrupt). One thread at a time.
+    /// </summary>
+    public void ProcessInterrupts(IIsmInterruptHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
         var sbaBuffer = _sba ?? throw new InvalidOperationException($"{Name} is not up");
         var sba = (byte*)sbaBuffer.Address;
-        var signals = new List<DmbSignal>();
-        var events = new List<IsmEvent>();
-        var errors = new List<string>();
-        var stray = 0;
 
         AtomicAndNotByte(sba, 0x80);
         for (var wordOffset = 8; wordOffset < 4 + (SlotCount / 8); wordOffset += 8)
@@ -545,11 +566,11 @@ public sealed unsafe class IsmFunction : IDisposable
 
                     if (dmb is { IsRegistered: true })
                     {
-                        signals.Add(new DmbSignal(dmb, dmbeMask));
+                        handler.OnSignal(dmb, dmbeMask);
                     }
                     else
                     {
-                        stray++;
+                        handler.OnStraySignal(slot);
                     }
                 }
             }
@@ -557,20 +578,18 @@ public sealed unsafe class IsmFunction : IDisposable
 
         if ((AtomicAndNotByte(sba, 0x40) & 0x40) != 0)
         {
-            DrainEventQueue(events, errors);
+            DrainEventQueue(handler);
         }
-
-        return new IsmInterruptBatch(signals, events, stray, errors);
     }
 
-    private void DrainEventQueue(List<IsmEvent> events, List<string> errors)
+    private void DrainEventQueue(IIsmInterruptHandler handler)
     {
         var ieq = (byte*)(_ieq ?? throw new InvalidOperationException($"{Name} is not up")).Address;
         var head = Volatile.Read(ref *(ulong*)ieq);
         head = BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(head) : head;
         if (head > IeqEntries)
         {
-            errors.Add($"IEQ index {head} is out of range 0..{IeqEntries}; events skipped");
+            handler.OnError($"IEQ index {head} is out of range 0..{IeqEntries}; events skipped");
             return;
         }
 
@@ -591,12 +610,12 @@ public sealed unsafe class IsmFunction : IDisposable
                 BinaryPrimitives.ReadUInt64BigEndian(entry[8..]),
                 BinaryPrimitives.ReadUInt64BigEndian(entry[16..]),
                 BinaryPrimitives.ReadUInt64BigEndian(entry[24..]));
-            events.Add(AnswerIfTestLink(ev));
+            handler.OnEvent(AnswerIfTestLink(ev));
         }
 
         if (_ieqIndex + 1 != (long)head && head != 0)
         {
-            errors.Add($"IEQ index {head} could not be reached from {_ieqIndex} within {IeqEntries} entries");
+            handler.OnError($"IEQ index {head} could not be reached from {_ieqIndex} within {IeqEntries} entries");
             _ieqIndex = (long)head - 1;
         }
     }
@@ -667,5 +686,25 @@ public sealed unsafe class IsmFunction : IDisposable
         {
             _device.Dispose();
         }
+    }
+
+    /// <summary>Collects one pass into lists, for <see cref="ProcessInterrupts()"/>.</summary>
+    private sealed class BatchCollector : IIsmInterruptHandler
+    {
+        public List<DmbSignal> Signals { get; } = [];
+
+        public List<IsmEvent> Events { get; } = [];
+
+        public List<string> Errors { get; } = [];
+
+        public int Stray { get; private set; }
+
+        public void OnSignal(Dmb dmb, ushort mask) => Signals.Add(new DmbSignal(dmb, mask));
+
+        public void OnEvent(IsmEvent ev) => Events.Add(ev);
+
+        public void OnStraySignal(int slot) => Stray++;
+
+        public void OnError(string problem) => Errors.Add(problem);
     }
 }

@@ -91,4 +91,47 @@ public sealed class SteadyStateTests
         Assert.True(allocated < 1024, $"{allocated} bytes allocated for 20000 messages");
         Assert.True(checksum > 0);
     }
+
+    [Fact]
+    public void After_a_failover_frames_that_did_not_fit_the_new_ring_go_out_with_the_next_writes()
+    {
+        var (pa, pb) = MemoryPath.Pair(16384, 16384);
+        using var a = new ChannelEndpoint(5, pa);
+        using var b = new ChannelEndpoint(5, pb);
+        var sent = 0;
+        var message = new byte[3000];
+        while (a.TryWrite(message))
+        {
+            sent++; // fill the ring; b reads nothing yet, so nothing is acknowledged
+        }
+
+        a.Flush();
+
+        // The path fails; the new rings are empty, and more is unacknowledged than one ring holds at once.
+        var (na, nb) = MemoryPath.Pair(16384, 16384);
+        a.MarkPathFailed(new IOException("function failed"));
+        Assert.True(a.TryWrite(message), "a message is accepted into the retransmit ring while the path is down");
+        sent++;
+        a.ReplacePath(na, 1);
+        b.ReplacePath(nb, 1);
+        Assert.True(a.PendingPlacement > 0, "the test needs frames left over after the new ring filled");
+
+        // A writer as the data plane drives it: flush only after a write that was accepted. The left-over frames
+        // must go out ahead of new ones without anything else placing them.
+        var before = sent;
+        var received = 0;
+        for (var round = 0; round < 400; round++)
+        {
+            received += b.Read(_ => { });
+            if (a.TryWrite(message))
+            {
+                sent++;
+                a.Flush();
+            }
+        }
+
+        received += b.Read(_ => { });
+        Assert.True(sent - before >= 20, $"only {sent - before} messages were accepted after the failover");
+        Assert.Equal(sent, received);
+    }
 }

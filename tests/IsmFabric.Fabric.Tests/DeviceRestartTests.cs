@@ -1,3 +1,4 @@
+using IsmFabric.Fabric.Protocol;
 using System.Buffers.Binary;
 using IsmFabric.Emulation;
 using Microsoft.Extensions.Logging;
@@ -35,7 +36,7 @@ public sealed class DeviceRestartTests(ITestOutputHelper output)
         // The device actor fails the next time it touches the function (a move, a keepalive) and its supervisor
         // keeps trying to bring it up; wait until the node reports it down before the function recovers.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while ((await nodes.A.GetDevicesAsync(CancellationToken.None)).Single(d => d.Fid == fid).State == "up")
+        while ((await nodes.A.GetDevicesAsync(CancellationToken.None)).Single(d => d.Fid == fid).State == DeviceState.Up)
         {
             Assert.True(DateTime.UtcNow < deadline, "the failed function's device actor never went down");
             await Task.Delay(20);
@@ -51,11 +52,11 @@ public sealed class DeviceRestartTests(ITestOutputHelper output)
         await RoundTripAsync(a, b, 2);
 
         var device = (await nodes.A.GetDevicesAsync(CancellationToken.None)).Single(d => d.Fid == fid);
-        Assert.Equal("up", device.State);
+        Assert.Equal(DeviceState.Up, device.State);
         Assert.True(device.Restarts >= 1, $"restarts {device.Restarts}");
         Assert.Equal(1, device.Dmbs); // the channel's DMB, registered again on the restarted function
         var channel = Assert.Single(await nodes.A.GetChannelsAsync(CancellationToken.None));
-        Assert.Equal("open", channel.State);
+        Assert.Equal(ChannelState.Open, channel.State);
         Assert.True(channel.PathEpoch >= 1);
 
         // Counted for the whole process: allow the restarted device's teardown a moment to finish closing.

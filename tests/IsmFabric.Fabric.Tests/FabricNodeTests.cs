@@ -1,3 +1,4 @@
+using IsmFabric.Fabric.Protocol;
 using System.Buffers.Binary;
 using IsmFabric.Emulation;
 using Microsoft.Extensions.Logging;
@@ -18,7 +19,7 @@ public sealed class FabricNodeTests(ITestOutputHelper output)
         await nodes.WaitConnectedAsync();
         var devices = await nodes.A.GetDevicesAsync(CancellationToken.None);
         Assert.Equal(2, devices.Count);
-        Assert.All(devices, d => Assert.Equal("up", d.State));
+        Assert.All(devices, d => Assert.Equal(DeviceState.Up, d.State));
         var peer = Assert.Single(await nodes.B.GetPeersAsync(CancellationToken.None));
         Assert.True(peer.Reachable);
         Assert.Equal(2, peer.ReachableGids.Count);
@@ -53,7 +54,7 @@ public sealed class FabricNodeTests(ITestOutputHelper output)
         await b.SendAsync(new byte[] { 42 });
         Assert.Equal([42], await a.Incoming.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
         var channels = await nodes.A.GetChannelsAsync(CancellationToken.None);
-        Assert.Equal("open", Assert.Single(channels).State);
+        Assert.Equal(ChannelState.Open, Assert.Single(channels).State);
 
         await a.CloseAsync();
         await b.Completion.WaitAsync(TimeSpan.FromSeconds(10));
@@ -95,7 +96,7 @@ public sealed class FabricNodeTests(ITestOutputHelper output)
 
         await send;
         var after = Assert.Single(await nodes.A.GetChannelsAsync(CancellationToken.None));
-        Assert.Equal("open", after.State);
+        Assert.Equal(ChannelState.Open, after.State);
         Assert.NotEqual(channel.Device, after.Device);
         Assert.True(after.PathEpoch >= 1);
         var notices = new List<ChannelNotice>();

@@ -1,3 +1,4 @@
+using IsmFabric.Fabric.Protocol;
 using IsmFabric.Channels;
 using IsmFabric.Emulation;
 using IsmFabric.Ism;
@@ -31,7 +32,7 @@ public sealed class HostilePeerTests(ITestOutputHelper output)
         try
         {
             var up = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-            while ((await a.GetDevicesAsync(CancellationToken.None)).Any(d => d.State != "up"))
+            while ((await a.GetDevicesAsync(CancellationToken.None)).Any(d => d.State != DeviceState.Up))
             {
                 Assert.True(DateTime.UtcNow < up, "node a's function never came up");
                 await Task.Delay(20);

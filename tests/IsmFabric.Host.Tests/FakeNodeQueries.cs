@@ -11,8 +11,8 @@ internal sealed class FakeNodeQueries : IFabricNodeQueries
 
     public IReadOnlyList<DeviceStatus> Devices { get; } =
     [
-        new("ism-00000010", 0x10, "0x1000000000000010", 0x100, "NETA", "up", 3, 0, null),
-        new("ism-00000011", 0x11, "", 0x200, "NETB", "restarting", 0, 2, "function in error state"),
+        new("ism-00000010", 0x10, "0x1000000000000010", 0x100, "NETA", DeviceState.Up, 3, 0, null),
+        new("ism-00000011", 0x11, "", 0x200, "NETB", DeviceState.Restarting, 0, 2, "function in error state"),
     ];
 
     public IReadOnlyList<PeerStatus> Peers { get; } =
@@ -22,8 +22,8 @@ internal sealed class FakeNodeQueries : IFabricNodeQueries
 
     public IReadOnlyList<ChannelStatus> Channels { get; } =
     [
-        new("0x1000000000000010/000001", "lpar2", "open", "ism-00000010", 1, 10, 11, 1000, 1100, null),
-        new("0x1000000000000010/000002", "lpar2", "closed", "ism-00000010", 0, 0, 0, 0, 0, "peer shut down"),
+        new("0x1000000000000010/000001", "lpar2", ChannelState.Open, "ism-00000010", 1, 10, 11, 1000, 1100, null),
+        new("0x1000000000000010/000002", "lpar2", ChannelState.Closed, "ism-00000010", 0, 0, 0, 0, 0, "peer shut down"),
     ];
 
     /// <summary>When set, every query throws this.</summary>

@@ -1,3 +1,4 @@
+using IsmFabric.Fabric.Protocol;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;
@@ -125,7 +126,7 @@ internal static class ChannelBenchmark
         var ping = new byte[64];
         await channel.SendAsync(ping, ct);
         await channel.Incoming.ReadAsync(ct);
-        var status = (await node.GetChannelsAsync(ct)).Single(c => c.Id == channel.Id && c.State == "open");
+        var status = (await node.GetChannelsAsync(ct)).Single(c => c.Id == channel.Id && c.State == ChannelState.Open);
         var fid = Convert.ToUInt32(status.Device, 16);
 
         long failedAt = 0;

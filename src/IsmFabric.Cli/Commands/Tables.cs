@@ -19,7 +19,7 @@ internal static class Tables
         foreach (var d in devices)
         {
             table.AddRow(
-                Markup.Escape(d.Name), $"0x{d.Fid:x}", $"0x{d.Chid:x4}", d.Gid.Length == 0 ? "-" : d.Gid, Markup.Escape(d.Pnetid), Markup.Escape(d.State),
+                Markup.Escape(d.Name), $"0x{d.Fid:x}", $"0x{d.Chid:x4}", d.Gid.Length == 0 ? "-" : d.Gid, Markup.Escape(d.Pnetid), Markup.Escape(d.State.Text()),
                 Number(d.Dmbs), Number(d.Restarts), Markup.Escape(d.LastError ?? "-"));
         }
 
@@ -60,7 +60,7 @@ internal static class Tables
         foreach (var c in channels)
         {
             table.AddRow(
-                Markup.Escape(c.Id), Markup.Escape(c.Peer), Markup.Escape(c.State), Markup.Escape(c.Device), Number(c.PathEpoch),
+                Markup.Escape(c.Id), Markup.Escape(c.Peer), Markup.Escape(c.State.Text()), Markup.Escape(c.Device), Number(c.PathEpoch),
                 $"{Number(c.MessagesSent)} msgs / {Number(c.BytesSent)} B", $"{Number(c.MessagesReceived)} msgs / {Number(c.BytesReceived)} B",
                 Markup.Escape(c.Reason ?? "-"));
         }

@@ -76,7 +76,7 @@ public static class FabricNodeHosting
             var shutdown = CoordinatedShutdown.Get(system);
             shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "close-channels", async () =>
             {
-                await node.Ask<NodeActor.ChannelsClosed>(NodeActor.CloseChannels.Instance, half, CancellationToken.None).ConfigureAwait(false);
+                await node.Ask<Channels.ChannelNegotiationSupervisor.ChannelsClosed>(NodeActor.CloseChannels.Instance, half, CancellationToken.None).ConfigureAwait(false);
                 return Done.Instance;
             });
             shutdown.AddTask(CoordinatedShutdown.PhaseServiceStop, "stop-devices", async () =>

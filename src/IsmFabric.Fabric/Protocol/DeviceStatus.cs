@@ -6,8 +6,8 @@ namespace IsmFabric.Fabric.Protocol;
 /// <param name="Gid">GID (hex), empty until brought up.</param>
 /// <param name="Chid">CHID.</param>
 /// <param name="Pnetid">PNETID.</param>
-/// <param name="State">up, starting, failed, restarting.</param>
+/// <param name="State">Where the device is in its life.</param>
 /// <param name="Dmbs">DMBs registered.</param>
 /// <param name="Restarts">Times the device was brought up again.</param>
 /// <param name="LastError">The last failure, if any.</param>
-public sealed record DeviceStatus(string Name, uint Fid, string Gid, ushort Chid, string Pnetid, string State, int Dmbs, int Restarts, string? LastError);
+public sealed record DeviceStatus(string Name, uint Fid, string Gid, ushort Chid, string Pnetid, DeviceState State, int Dmbs, int Restarts, string? LastError);

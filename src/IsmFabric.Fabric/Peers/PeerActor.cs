@@ -3,7 +3,7 @@ using IsmFabric.Fabric.Protocol;
 using IsmFabric.Ism;
 using Microsoft.Extensions.Logging;
 
-namespace IsmFabric.Fabric;
+namespace IsmFabric.Fabric.Peers;
 
 /// <summary>
 /// One configured peer LPAR: finds which local function reaches each of its GIDs (QUERY_RGID), probes them with
@@ -19,8 +19,8 @@ internal sealed class PeerActor : ReceiveActor, IWithTimers
     private readonly FabricNodeSettings _settings;
     private readonly IActorRef _node;
     private readonly ILogger _log;
-    private readonly Dictionary<ulong, GidState> _gids;
-    private List<DeviceUp> _devices = [];
+    private readonly Dictionary<Gid, GidState> _gids;
+    private IReadOnlyList<DeviceUp> _devices = [];
     private uint _sequence;
 
     public PeerActor(PeerDefinition peer, FabricNodeSettings settings, IActorRef node, ILogger log)
@@ -29,7 +29,7 @@ internal sealed class PeerActor : ReceiveActor, IWithTimers
         _settings = settings;
         _node = node;
         _log = log;
-        _gids = peer.Gids.ToDictionary(g => g, _ => new GidState());
+        _gids = peer.Gids.ToDictionary(g => new Gid(g), _ => new GidState());
 
         Receive<DevicesChanged>(d => { _devices = d.Devices; Probe(); });
         Receive<RemoteAnswer>(OnRemoteAnswer);
@@ -55,7 +55,7 @@ internal sealed class PeerActor : ReceiveActor, IWithTimers
                 {
                     state.Up = false;
                     state.Outstanding = 0;
-                    _log.LogWarning("peer {Peer}: GID 0x{Gid:x16} down: its local function went away", _peer.Name, gid);
+                    _log.LogWarning("peer {Peer}: GID {Gid} down: its local function went away", _peer.Name, gid);
                 }
             }
 
@@ -92,7 +92,7 @@ internal sealed class PeerActor : ReceiveActor, IWithTimers
             state.Outstanding = 0;
         }
 
-        _log.LogInformation("peer {Peer}: GID 0x{Gid:x16} reachable over function 0x{Fid:x}", _peer.Name, answer.Gid, device.Function.Fid);
+        _log.LogInformation("peer {Peer}: GID {Gid} reachable over function 0x{Fid:x}", _peer.Name, answer.Gid, device.Function.Fid);
         Publish();
     }
 
@@ -149,14 +149,14 @@ internal sealed class PeerActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void MarkDown(ulong gid, string reason)
+    private void MarkDown(Gid gid, string reason)
     {
         if (!_gids.TryGetValue(gid, out var state) || (state.Routes.Count == 0 && !state.Up))
         {
             return;
         }
 
-        _log.LogWarning("peer {Peer}: GID 0x{Gid:x16} down: {Reason}", _peer.Name, gid, reason);
+        _log.LogWarning("peer {Peer}: GID {Gid} down: {Reason}", _peer.Name, gid, reason);
         state.Up = false;
         state.Routes.Clear();
         state.Outstanding = 0;
