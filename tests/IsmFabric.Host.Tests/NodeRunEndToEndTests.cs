@@ -143,15 +143,29 @@ public sealed class NodeRunEndToEndTests : IDisposable
     }
 
     [Fact]
-    public void A_node_on_a_missing_LPAR_fails_to_start_with_a_non_zero_exit_and_leaves_no_socket()
+    public void A_node_on_a_missing_LPAR_is_refused_in_one_line_before_anything_is_created()
     {
         CreateCec(1, 1);
 
-        var (exit, _, stderr) = NodeProcess.Run("node", "run", "--cec", Cec, "--lpar", "lpar9", "--data-dir", Data("lpar9"));
+        var (exit, stdout, stderr) = NodeProcess.Run("node", "run", "--cec", Cec, "--lpar", "lpar9", "--data-dir", Data("lpar9"));
 
-        Assert.Equal(1, exit);
-        Assert.Contains("has no LPAR 'lpar9'", stderr, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(Data("lpar9"), "node.sock")));
+        Assert.Equal(2, exit);
+        Assert.Equal($"ismfabric: error: Node:Lpar: 'lpar9' is not an LPAR of the CEC in {Cec}; accepted: lpar1", stderr.TrimEnd('\n'));
+        Assert.Equal("", stdout);
+        Assert.False(Directory.Exists(Data("lpar9")), "the refused node left its data directory behind");
+    }
+
+    [Fact]
+    public void A_node_on_a_missing_LPAR_leaves_no_default_data_directory_in_the_working_directory()
+    {
+        CreateCec(1, 1);
+        var work = Directory.CreateDirectory(Path.Combine(_dir, "work")).FullName;
+
+        var (exit, _, stderr) = NodeProcess.RunIn(work, "node", "run", "--cec", Cec, "--lpar", "lpar9");
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith("ismfabric: error: Node:Lpar: 'lpar9'", stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(work));
     }
 
     [Fact]
