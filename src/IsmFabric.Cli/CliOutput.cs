@@ -3,7 +3,10 @@ using System.Text.Json.Serialization;
 
 namespace IsmFabric.Cli;
 
-/// <summary>How the command line prints: JSON for machines (snake_case, stable), errors as one line on stderr with a non-zero exit.</summary>
+/// <summary>
+/// How the command line prints: JSON for machines (snake_case, stable, 64-bit identifiers as hex strings), errors as
+/// one line on stderr with a non-zero exit.
+/// </summary>
 internal static class CliOutput
 {
     internal static readonly JsonSerializerOptions Json = new()
@@ -11,6 +14,7 @@ internal static class CliOutput
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Converters = { new HexIdentifierJsonConverter() },
     };
 
     internal static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Json));

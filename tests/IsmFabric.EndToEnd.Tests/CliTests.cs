@@ -133,6 +133,22 @@ public sealed class CliTests : IDisposable
         AssertOneErrorLine(stderr);
     }
 
+    [Fact]
+    public void Cec_create_show_and_devices_write_GIDs_as_hex_strings_that_jq_and_JavaScript_cannot_round()
+    {
+        var created = Ismfabric.Json("cec", "create", "--dir", _dir, "--lpars", "2", "--functions-per-lpar", "2", "--json");
+        var show = Ismfabric.Json("cec", "show", "--dir", _dir, "--json");
+        var devices = Ismfabric.Json("devices", "--cec", _dir, "--lpar", "lpar1", "--json");
+        using var cec = IsmFabric.Emulation.EmulatedCec.Open(_dir);
+        var gids = cec.Definition.Functions.Select(f => $"0x{f.Gid:x16}").ToList();
+
+        Assert.Equal(gids, created.GetProperty("functions").EnumerateArray().Select(f => f.GetProperty("gid").GetString()));
+        Assert.Equal(gids, show.GetProperty("functions").EnumerateArray().Select(f => f.GetProperty("gid").GetString()));
+        Assert.Equal(
+            cec.Definition.Functions.Where(f => f.Lpar == "lpar1").Select(f => $"0x{f.Gid:x16}"),
+            devices.EnumerateArray().Select(d => d.GetProperty("gid").GetString()));
+    }
+
     private static void AssertOneErrorLine(string stderr)
     {
         var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
