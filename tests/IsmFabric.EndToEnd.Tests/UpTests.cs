@@ -55,7 +55,8 @@ public sealed class UpTests : IDisposable
     {
         var (exit, _, stderr) = Ismfabric.Run("up", "--data-dir", _dataDir, "--lpars", "1", "--duration", "1");
         Assert.NotEqual(0, exit);
-        Assert.Contains("--lpars must be 2..16", stderr, StringComparison.Ordinal);
+        Assert.Equal("ismfabric: error: --lpars: 1 is outside 2..16\n", stderr);
+        Assert.False(Directory.Exists(_dataDir), "up created its data directory for an LPAR count it refused");
     }
 
     public void Dispose()
