@@ -3,7 +3,10 @@ using System.Text.Json.Serialization;
 
 namespace IsmFabric.Cli;
 
-/// <summary>How the command line prints: JSON for machines (snake_case, stable), errors to stderr with a non-zero exit.</summary>
+/// <summary>
+/// How the command line prints: JSON for machines (snake_case, stable, 64-bit identifiers as hex strings), errors as
+/// one line on stderr with a non-zero exit.
+/// </summary>
 internal static class CliOutput
 {
     internal static readonly JsonSerializerOptions Json = new()
@@ -11,6 +14,7 @@ internal static class CliOutput
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Converters = { new HexIdentifierJsonConverter() },
     };
 
     internal static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Json));
@@ -69,7 +73,11 @@ internal static class CliOutput
         return argument is ArgumentOutOfRangeException { ActualValue: { } value } ? $"{text} (got {value})" : text;
     }
 
-    internal static void Error(string message) => Console.Error.WriteLine($"ismfabric: error: {message}");
+    /// <summary>The exit code of a command line that does not parse, or of configuration a node cannot run with.</summary>
+    internal const int UsageError = 2;
+
+    /// <summary>Prints the one line of an error on stderr (a message that spans lines is joined into one).</summary>
+    internal static void Error(string message) => Console.Error.WriteLine($"ismfabric: error: {message.Trim().ReplaceLineEndings(" ")}");
 
     internal static void Progress(string message) => Console.Error.WriteLine($"ismfabric: {message}");
 

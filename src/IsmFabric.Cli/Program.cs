@@ -28,6 +28,24 @@ public static class Program
             PeersCommand.Create(),
             ChannelsCommand.Create(),
         };
-        return root.Parse(args).Invoke();
+        OptionRules.RefuseEmptyValues(root);
+        var result = root.Parse(args);
+        if (CommandLineErrors.Describe(result) is { } error)
+        {
+            CliOutput.Error(error);
+            return CliOutput.UsageError;
+        }
+
+        try
+        {
+            // Our own handler below, not System.CommandLine's, which prints the exception with its stack trace.
+            return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e)
+        {
+            // A failure no command expected (a bug): still one line, with the exception's type to report.
+            CliOutput.Error($"unexpected {e.GetType().Name}: {CliOutput.MessageOf(e)}");
+            return 1;
+        }
     }
 }

@@ -10,10 +10,16 @@ namespace IsmFabric.Emulation;
 /// <param name="Name">The CEC's name.</param>
 /// <param name="Lpars">The LPARs, in order.</param>
 /// <param name="Functions">Every ISM function of the CEC.</param>
+/// <remarks>
+/// <see cref="EmulatedCec.Create"/> refuses a definition the emulator cannot hold, and reading <c>cec.json</c> fails
+/// on one, with a message naming the field and the accepted values: 1..<see cref="MaxLpars"/> LPARs with unique
+/// names and 4 MiB..4 GiB of memory, 1..<see cref="MaxFunctions"/> functions on LPARs of the CEC, with unique FIDs,
+/// unique non-zero GIDs, CHIDs below <see cref="FirstReservedChid"/> and PNETIDs of 1..16 A-Z or 0-9.
+/// </remarks>
 public sealed record CecDefinition(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("lpars")] IReadOnlyList<LparDefinition> Lpars,
-    [property: JsonPropertyName("functions")] IReadOnlyList<FunctionDefinition> Functions)
+    [property: JsonPropertyName("functions")] IReadOnlyList<FunctionDefinition> Functions) : IJsonOnDeserialized
 {
     /// <summary>The file format version this code writes and reads.</summary>
     public const int FormatVersion = 1;
@@ -21,6 +27,21 @@ public sealed record CecDefinition(
     /// <summary>The format version stored in the file.</summary>
     [JsonPropertyName("format_version")]
     public int Version { get; init; } = FormatVersion;
+
+    /// <summary>The most LPARs a CEC can have.</summary>
+    public const int MaxLpars = CecLayout.MaxLpars;
+
+    /// <summary>The most ISM functions a CEC can have, over all its LPARs.</summary>
+    public const int MaxFunctions = CecLayout.MaxFunctions;
+
+    /// <summary>The least memory an LPAR can have, in bytes (a multiple of 1 MiB).</summary>
+    public const long MinLparMemoryBytes = CecLayout.MinLparMemory;
+
+    /// <summary>The most memory an LPAR can have, in bytes.</summary>
+    public const long MaxLparMemoryBytes = CecLayout.MaxLparMemory;
+
+    /// <summary>The first reserved CHID: 0xFF00..0xFFFE belong to virtio-ism, 0xFFFF to loopback.</summary>
+    public const ushort FirstReservedChid = CecDefinitionRules.FirstReservedChid;
 
     internal static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
@@ -59,7 +80,32 @@ public sealed record CecDefinition(
             }
         }
 
-        return new CecDefinition(name, lpars, functions);
+        var definition = new CecDefinition(name, lpars, functions);
+        if (CecDefinitionRules.FirstProblem(definition) is { } problem)
+        {
+            throw new ArgumentException($"invalid CEC definition: {problem}");
+        }
+
+        return definition;
+    }
+
+    /// <summary>
+    /// Whether a PNETID as an operator types it is accepted: 1..16 ASCII letters or digits (lower case is stored
+    /// upper case, as Linux SMC does).
+    /// </summary>
+    public static bool IsPnetid(string? pnetid) => CecDefinitionRules.IsPnetid(pnetid?.ToUpperInvariant());
+
+    /// <summary>Whether <paramref name="name"/> is accepted as an LPAR name.</summary>
+    public static bool IsLparName(string? name) => CecDefinitionRules.IsLparName(name);
+
+    /// <summary>A definition read from <c>cec.json</c> is checked as it is read, so no CEC is opened with one the emulator cannot hold.</summary>
+    void IJsonOnDeserialized.OnDeserialized()
+    {
+        // Another format version is reported as such by the reader, not as a field it does not understand.
+        if (Version == FormatVersion && CecDefinitionRules.FirstProblem(this) is { } problem)
+        {
+            throw new JsonException(problem);
+        }
     }
 
     private static void Validate(
@@ -70,7 +116,8 @@ public sealed record CecDefinition(
             throw new ArgumentOutOfRangeException(nameof(lparCount), lparCount, $"LPARs must be 1..{CecLayout.MaxLpars}");
         }
 
-        if (functionsPerLpar < 1 || lparCount * functionsPerLpar > CecLayout.MaxFunctions)
+        // In long: lparCount × functionsPerLpar must not wrap around into an accepted count.
+        if (functionsPerLpar < 1 || (long)lparCount * functionsPerLpar > CecLayout.MaxFunctions)
         {
             throw new ArgumentOutOfRangeException(
                 nameof(functionsPerLpar), functionsPerLpar, $"functions per LPAR must be at least 1 and LPARs × functions at most {CecLayout.MaxFunctions}");
@@ -83,21 +130,21 @@ public sealed record CecDefinition(
 
         foreach (var chid in chids)
         {
-            if (chid >= 0xFF00)
+            if (chid >= CecDefinitionRules.FirstReservedChid)
             {
-                throw new ArgumentException($"CHID 0x{chid:x4} is reserved (0xFF00..0xFFFE virtio-ism, 0xFFFF loopback)", nameof(chids));
+                throw new ArgumentException($"CHID 0x{chid:x4} is reserved; accepted: {CecDefinitionRules.AcceptedChids}", nameof(chids));
             }
         }
 
         foreach (var pnetid in pnetids ?? [])
         {
-            if (pnetid.Length is 0 or > 16 || !pnetid.All(c => char.IsAsciiLetterOrDigit(c)))
+            if (!IsPnetid(pnetid))
             {
-                throw new ArgumentException($"PNETID '{pnetid}' must be 1..16 ASCII letters or digits", nameof(pnetids));
+                throw new ArgumentException($"PNETID '{pnetid}' is not accepted; accepted: 1..16 ASCII letters or digits", nameof(pnetids));
             }
         }
 
-        if (memory < CecLayout.MinLparMemory || memory > CecLayout.MaxLparMemory || memory % CecLayout.MaxDmbLength != 0)
+        if (!CecDefinitionRules.IsMemorySize(memory))
         {
             throw new ArgumentOutOfRangeException(
                 nameof(memory), memory,

@@ -21,10 +21,20 @@ public sealed unsafe class EmulatedCec : IDisposable
     /// <summary>True when <paramref name="directory"/> holds a CEC.</summary>
     public static bool Exists(string directory) => CecMachine.Exists(directory);
 
-    /// <summary>Creates a CEC in <paramref name="directory"/> (refusing to overwrite one) and opens it.</summary>
+    /// <summary>
+    /// Creates a CEC in <paramref name="directory"/> (refusing to overwrite one) and opens it. A definition the
+    /// emulator cannot hold is refused before anything is written (<see cref="ArgumentException"/> naming the field
+    /// and the accepted values).
+    /// </summary>
     public static EmulatedCec Create(string directory, CecDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        if (CecDefinitionRules.FirstProblem(definition) is { } problem)
+        {
+            throw new ArgumentException($"invalid CEC definition: {problem}", nameof(definition));
+        }
+
         CecMachine.Create(directory, definition);
         return Open(directory);
     }

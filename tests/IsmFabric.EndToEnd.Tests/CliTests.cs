@@ -42,7 +42,8 @@ public sealed class CliTests : IDisposable
     [InlineData("cec fault --dir {dir} --fid banana --error", "FID 'banana'")]
     [InlineData("cec create --dir {dir}", "already holds a CEC")]
     [InlineData("cec create --dir {dir}/other --chids 0xff00", "reserved")]
-    [InlineData("cec create --dir {dir}/other --memory-mib 3", "LPAR memory")]
+    [InlineData("cec create --dir {dir}/other --memory-mib 3", "--memory-mib: 3 is outside 4..4096")]
+    [InlineData("cec create --dir {dir}/other --lpars 64 --functions-per-lpar 5", "--functions-per-lpar: 64 LPARs × 5 functions are 320; accepted: at most 256 functions in all")]
     [InlineData("devices --cec {dir} --lpar nosuch", "no LPAR 'nosuch'")]
     [InlineData("devices --cec {dir}", "--cec needs --lpar")]
     public void Bad_input_gets_a_clear_error_on_stderr_and_a_nonzero_exit(string command, string expected)
@@ -51,8 +52,109 @@ public sealed class CliTests : IDisposable
         var (exit, stdout, stderr) = Ismfabric.Run(command.Replace("{dir}", _dir, StringComparison.Ordinal).Split(' '));
         Assert.NotEqual(0, exit);
         Assert.Contains(expected, stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal); // a message, not a stack trace
+        AssertOneErrorLine(stderr);
         Assert.Equal("", stdout.Trim());
+        Assert.False(Directory.Exists(Path.Combine(_dir, "other")), "a command that failed created its directory");
+    }
+
+    [Theory]
+    [InlineData("", "'ismfabric' needs a command; accepted: up, cec, devices, bench, node, status, peers, channels")]
+    [InlineData("cec", "'ismfabric cec' needs a command; accepted: create, show, fault")]
+    [InlineData("cec frob", "'frob' is not a command of 'ismfabric cec'; accepted: create, show, fault")]
+    [InlineData("cec create", "--dir is required (see 'ismfabric cec create --help')")]
+    [InlineData("cec create --dir {new} --lpars", "--lpars: needs a value (see 'ismfabric cec create --help')")]
+    [InlineData("cec create --dir {new} --lpars abc", "--lpars: 'abc' is not a whole number")]
+    [InlineData("cec create --dir {new} --lpars 99999999999", "--lpars: '99999999999' is out of range; accepted: -2147483648..2147483647")]
+    [InlineData("cec create --dir {new} --lpars 65", "--lpars: 65 is outside 1..64")]
+    [InlineData("cec create --dir {new} --lpars 0 --memory-mib 3", "--lpars: 0 is outside 1..64; --memory-mib: 3 is outside 4..4096")]
+    [InlineData("cec create --dir {new} --functions-per-lpar 2147483647", "--functions-per-lpar: 2147483647 is outside 1..256")]
+    [InlineData("cec create --dir {new} --chids 0xff00", "--chids: 0xff00 is reserved (0xff00..0xfffe for virtio-ism, 0xffff for loopback); accepted: 0x0000..0xfeff, comma-separated (hex with 0x)")]
+    [InlineData("cec create --dir {new} --chids 0x100,zz", "--chids: 'zz' is not a CHID; accepted: 0x0000..0xfeff, comma-separated (hex with 0x)")]
+    [InlineData("cec create --dir {new} --pnetids NETA,NET-B", "--pnetids: 'NET-B' is not a PNETID; accepted: 1..16 letters A-Z or digits 0-9 each (stored upper case), comma-separated")]
+    [InlineData("cec create --dir {new} --pnetids ABCDEFGHIJKLMNOPQ", "--pnetids: 'ABCDEFGHIJKLMNOPQ' is not a PNETID; accepted: 1..16 letters A-Z or digits 0-9 each (stored upper case), comma-separated")]
+    [InlineData("cec create --dir {new} --bogus", "unrecognized argument '--bogus' for 'ismfabric cec create' (see 'ismfabric cec create --help')")]
+    [InlineData("cec create --dir {new} --dir {dir}/other", "--dir: given 2 values ('{new}', '{dir}/other'); accepted: one")]
+    [InlineData("cec create --dir <empty>", "--dir: an empty value is not accepted")]
+    [InlineData("cec fault --dir {dir} --fid 0x10 --lose-interrupt-rate 2000", "--lose-interrupt-rate: 2000 is outside 0..1000")]
+    [InlineData("cec fault --dir {dir} --fid 0x10 --slow-moves -1", "--slow-moves: -1 is outside 0..2147483647")]
+    [InlineData("up --data-dir {new} --lpars 1", "--lpars: 1 is outside 2..16")]
+    [InlineData("up --data-dir {new} --duration -1", "--duration: -1 is not accepted; accepted: 0 (until Ctrl-C) or more")]
+    [InlineData("up --data-dir {new} --duration soon", "--duration: 'soon' is not a number")]
+    [InlineData("status --socket <empty>", "--socket: an empty value is not accepted")]
+    public void A_command_line_that_does_not_parse_is_one_line_on_stderr_naming_the_option_with_exit_code_2(string command, string expected)
+    {
+        Ismfabric.Json("cec", "create", "--dir", _dir, "--json");
+        var fresh = Path.Combine(_dir, "new");
+        string Fill(string text) => text.Replace("{new}", fresh, StringComparison.Ordinal).Replace("{dir}", _dir, StringComparison.Ordinal);
+        var args = command.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(a => a == "<empty>" ? "" : Fill(a)).ToArray();
+
+        var (exit, stdout, stderr) = Ismfabric.Run(args);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.Equal($"ismfabric: error: {Fill(expected)}\n", stderr);
+        Assert.False(Directory.Exists(fresh), $"{fresh} was created by a command that did not parse");
+    }
+
+    [Fact]
+    public void Help_asked_for_is_still_help_on_stdout_even_with_a_bad_value_beside_it()
+    {
+        var (exit, stdout, stderr) = Ismfabric.Run("cec", "create", "--lpars", "abc", "--help");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("--functions-per-lpar", stdout, StringComparison.Ordinal);
+        Assert.Equal("", stderr);
+    }
+
+    [Fact]
+    public async Task A_failure_no_command_expected_is_still_one_line_without_a_stack_trace()
+    {
+        // A socket that speaks JSON, but not the control protocol's shapes: the answer does not deserialize.
+        Directory.CreateDirectory(_dir);
+        var path = Path.Combine(_dir, "odd.sock");
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+        listener.Listen();
+        var server = Task.Run(() =>
+        {
+            using var connection = listener.Accept();
+            using var stream = new System.Net.Sockets.NetworkStream(connection);
+            using var reader = new StreamReader(stream);
+            reader.ReadLine();
+            stream.Write("{\"ok\":true,\"result\":5}\n"u8);
+        });
+
+        var (exit, stdout, stderr) = Ismfabric.Run("status", "--json", "--socket", path);
+        await server.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", stdout);
+        Assert.StartsWith("ismfabric: error: unexpected JsonException: ", stderr, StringComparison.Ordinal);
+        AssertOneErrorLine(stderr);
+    }
+
+    [Fact]
+    public void Cec_create_show_and_devices_write_GIDs_as_hex_strings_that_jq_and_JavaScript_cannot_round()
+    {
+        var created = Ismfabric.Json("cec", "create", "--dir", _dir, "--lpars", "2", "--functions-per-lpar", "2", "--json");
+        var show = Ismfabric.Json("cec", "show", "--dir", _dir, "--json");
+        var devices = Ismfabric.Json("devices", "--cec", _dir, "--lpar", "lpar1", "--json");
+        using var cec = IsmFabric.Emulation.EmulatedCec.Open(_dir);
+        var gids = cec.Definition.Functions.Select(f => $"0x{f.Gid:x16}").ToList();
+
+        Assert.Equal(gids, created.GetProperty("functions").EnumerateArray().Select(f => f.GetProperty("gid").GetString()));
+        Assert.Equal(gids, show.GetProperty("functions").EnumerateArray().Select(f => f.GetProperty("gid").GetString()));
+        Assert.Equal(
+            cec.Definition.Functions.Where(f => f.Lpar == "lpar1").Select(f => $"0x{f.Gid:x16}"),
+            devices.EnumerateArray().Select(d => d.GetProperty("gid").GetString()));
+    }
+
+    private static void AssertOneErrorLine(string stderr)
+    {
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, $"expected one line on stderr, got {lines.Length}:\n{stderr}");
+        Assert.StartsWith("ismfabric: error: ", lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal); // a message, not a stack trace
     }
 
     [Fact]

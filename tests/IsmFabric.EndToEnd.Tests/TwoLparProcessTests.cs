@@ -33,6 +33,10 @@ public sealed class TwoLparProcessTests : IDisposable
 
         var before = Ismfabric.Json("cec", "show", "--dir", _dir, "--json");
         Assert.Contains(Dmbs(before), d => d.Lpar == "lpar2");
+        Assert.Contains(Dmbs(before), d => d.Token == Convert.ToUInt64(tokenB, 16));
+        var dmbB = before.GetProperty("dmbs").EnumerateArray().Single(d => d.GetProperty("owner_lpar").GetString() == "lpar2");
+        Assert.Equal(Convert.ToUInt64(gidB[2..], 16), Hex(dmbB.GetProperty("owner_gid")));
+        Assert.Equal(Convert.ToUInt64(gidA[2..], 16), Hex(dmbB.GetProperty("rgid")));
 
         b.Process.Kill(); // SIGKILL on Linux: no chance to clean up
         b.Process.WaitForExit();
@@ -64,8 +68,17 @@ public sealed class TwoLparProcessTests : IDisposable
 
     private static List<(string Lpar, ulong Token)> Dmbs(JsonElement snapshot) =>
         snapshot.GetProperty("dmbs").EnumerateArray()
-            .Select(d => (d.GetProperty("owner_lpar").GetString()!, d.GetProperty("token").GetUInt64()))
+            .Select(d => (d.GetProperty("owner_lpar").GetString()!, Hex(d.GetProperty("token"))))
             .ToList();
+
+    /// <summary>A 64-bit identifier of the JSON output: a "0x" string, which no JSON reader rounds.</summary>
+    private static ulong Hex(JsonElement value)
+    {
+        Assert.Equal(JsonValueKind.String, value.ValueKind);
+        var text = value.GetString()!;
+        Assert.Matches("^0x[0-9a-f]{16}$", text);
+        return Convert.ToUInt64(text[2..], 16);
+    }
 
     public void Dispose()
     {

@@ -17,10 +17,12 @@ public sealed class UpTests : IDisposable
             Assert.Equal(2, node.GetProperty("devices").GetInt32());
             Assert.Equal(2, node.GetProperty("devices_up").GetInt32());
             Assert.Equal(2, lpar.GetProperty("devices").EnumerateArray().Select(d => d.GetProperty("chid").GetInt32()).Distinct().Count());
+            Assert.All(lpar.GetProperty("devices").EnumerateArray(), d => Assert.Matches("^0x[0-9a-f]{16}$", d.GetProperty("gid").GetString()));
             var peers = lpar.GetProperty("peers").EnumerateArray().ToList();
             Assert.Equal(2, peers.Count);
             Assert.All(peers, p => Assert.True(p.GetProperty("reachable").GetBoolean(), p.ToString()));
             Assert.All(peers, p => Assert.Equal(2, p.GetProperty("reachable_gids").GetArrayLength())); // both CHIDs
+            Assert.All(peers.SelectMany(p => p.GetProperty("gids").EnumerateArray()), g => Assert.Matches("^0x[0-9a-f]{16}$", g.GetString()));
         }
 
         Assert.False(Directory.Exists(_dataDir), "up must remove what it created when it stops");
@@ -53,7 +55,8 @@ public sealed class UpTests : IDisposable
     {
         var (exit, _, stderr) = Ismfabric.Run("up", "--data-dir", _dataDir, "--lpars", "1", "--duration", "1");
         Assert.NotEqual(0, exit);
-        Assert.Contains("--lpars must be 2..16", stderr, StringComparison.Ordinal);
+        Assert.Equal("ismfabric: error: --lpars: 1 is outside 2..16\n", stderr);
+        Assert.False(Directory.Exists(_dataDir), "up created its data directory for an LPAR count it refused");
     }
 
     public void Dispose()

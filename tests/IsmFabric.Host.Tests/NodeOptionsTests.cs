@@ -127,6 +127,14 @@ public sealed class NodeOptionsTests : IDisposable
     [InlineData("Node:DeviceRestartMinBackoffMs", "0", "Node:DeviceRestartMinBackoffMs: 0 is outside 1..600000")]
     [InlineData("Node:DeviceRestartMaxBackoffMs", "50", "Node:DeviceRestartMaxBackoffMs: 50 is below Node:DeviceRestartMinBackoffMs (100); accepted: 100..3600000")]
     [InlineData("Node:InterruptPollIntervalMs", "0", "Node:InterruptPollIntervalMs: 0 is outside 1..10000")]
+    [InlineData("Node:InterruptPollIntervalMs", "-5", "Node:InterruptPollIntervalMs: -5 is outside 1..10000")]
+    [InlineData("Node:InterruptPollIntervalMs", "0.5", "Node:InterruptPollIntervalMs: '0.5' is not a whole number; accepted: 1..10000")]
+    [InlineData("Node:KeepaliveIntervalMs", "-100", "Node:KeepaliveIntervalMs: -100 is outside 10..60000")]
+    [InlineData("Node:NegotiationTimeoutMs", "-1", "Node:NegotiationTimeoutMs: -1 is outside 1..600000")]
+    [InlineData("Node:DeviceRestartMinBackoffMs", "-1", "Node:DeviceRestartMinBackoffMs: -1 is outside 1..600000")]
+    [InlineData("Node:DeviceRestartMaxBackoffMs", "-1", "Node:DeviceRestartMaxBackoffMs: -1 is outside 1..3600000")]
+    [InlineData("Node:ShutdownTimeoutMs", "-10000", "Node:ShutdownTimeoutMs: -10000 is outside 100..600000")]
+    [InlineData("Node:ShutdownTimeoutMs", "99999999999", "Node:ShutdownTimeoutMs: '99999999999' is not a whole number; accepted: 100..600000")]
     [InlineData("Node:ShutdownTimeoutMs", "10", "Node:ShutdownTimeoutMs: 10 is outside 100..600000")]
     [InlineData("Node:Name", "my node", "Node:Name: 'my node' is not accepted; accepted: 1..64 letters, digits, '.', '_' or '-', starting with a letter or digit")]
     [InlineData("Node:Logging:Level", "Loud", "Node:Logging:Level: 'Loud' is not accepted; accepted: Verbose, Debug, Information, Warning, Error, Fatal")]
@@ -171,6 +179,33 @@ public sealed class NodeOptionsTests : IDisposable
         var e = Rejected((NodeConfigurationKeys.Cec, "empty"), (NodeConfigurationKeys.Lpar, "lpar1"));
 
         Assert.Equal($"Node:Cec: no emulated CEC in {Path.Combine(_dir, "empty")}; accepted: a directory made by 'ismfabric cec create --dir {Path.Combine(_dir, "empty")}'", e.Message);
+    }
+
+    [Fact]
+    public void An_LPAR_the_CEC_lacks_is_rejected_naming_the_key_and_the_LPARs_it_has()
+    {
+        EmulatedCec.Create(Path.Combine(_dir, "cec"), CecDefinition.Build("t", 2, 1, [0x100], null, 16L << 20)).Dispose();
+
+        var e = Rejected((NodeConfigurationKeys.Cec, "cec"), (NodeConfigurationKeys.Lpar, "lpar9"));
+
+        Assert.Equal($"Node:Lpar: 'lpar9' is not an LPAR of the CEC in {Path.Combine(_dir, "cec")}; accepted: lpar1, lpar2", e.Message);
+    }
+
+    [Fact]
+    public void A_CEC_whose_definition_the_emulator_cannot_hold_is_rejected_naming_the_key_the_file_and_the_field()
+    {
+        var cec = Path.Combine(_dir, "cec");
+        var definition = CecDefinition.Build("t", 2, 1, [0x100], null, 16L << 20);
+        EmulatedCec.Create(cec, definition).Dispose();
+        var bad = definition with { Functions = definition.Functions.Select(f => f with { Chid = 0xFFFF }).ToList() };
+        File.WriteAllText(Path.Combine(cec, "cec.json"), System.Text.Json.JsonSerializer.Serialize(bad));
+
+        var e = Rejected((NodeConfigurationKeys.Cec, "cec"), (NodeConfigurationKeys.Lpar, "lpar1"));
+
+        Assert.Equal(NodeConfigurationKeys.Cec, e.Key);
+        Assert.Equal(
+            $"Node:Cec: {Path.Combine(cec, "cec.json")}: not a valid CEC definition (functions[0].chid: 0xffff is reserved; accepted: 0x0000..0xfeff (0xff00..0xfffe are reserved for virtio-ism, 0xffff for loopback))",
+            e.Message);
     }
 
     [Fact]

@@ -84,9 +84,17 @@ internal sealed partial class NodeProcess : IDisposable
     }
 
     /// <summary>Runs a command to completion; returns exit code, stdout, stderr.</summary>
-    public static (int Exit, string Out, string Err) Run(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static (int Exit, string Out, string Err) Run(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Run(environment, null, args);
+
+    /// <summary>Runs a command to completion in <paramref name="workingDirectory"/>, where it puts whatever it creates by default.</summary>
+    public static (int Exit, string Out, string Err) RunIn(string workingDirectory, params string[] args) => Run(null, workingDirectory, args);
+
+    private static (int Exit, string Out, string Err) Run(IReadOnlyDictionary<string, string>? environment, string? workingDirectory, string[] args)
     {
-        using var p = Process.Start(StartInfo(environment, args))!;
+        var psi = StartInfo(environment, args);
+        psi.WorkingDirectory = workingDirectory ?? "";
+        using var p = Process.Start(psi)!;
         p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

@@ -85,8 +85,9 @@ public sealed class NodeRunEndToEndTests : IDisposable
         var devices = NodeProcess.Json("devices", "--json", "--socket", Path.Combine(Data("lpar2"), "node.sock"));
         Assert.All(devices.EnumerateArray(), d => Assert.Equal("up", d.GetProperty("state").GetString()));
 
-        // A second node on the same data directory (and LPAR) is refused while the first lives.
-        var (exit, _, stderr) = NodeProcess.Run("node", "run", "--cec", Cec, "--lpar", "lpar1", "--data-dir", Data("lpar1"));
+        // A second node on the same data directory is refused while the first lives (on real functions, so that it is
+        // the control socket that refuses it, not the emulated LPAR the first one holds).
+        var (exit, _, stderr) = NodeProcess.Run("node", "run", "--name", "lpar1", "--data-dir", Data("lpar1"));
         Assert.Equal(1, exit);
         Assert.Contains("a node is already listening on", stderr, StringComparison.Ordinal);
 
@@ -143,15 +144,46 @@ public sealed class NodeRunEndToEndTests : IDisposable
     }
 
     [Fact]
-    public void A_node_on_a_missing_LPAR_fails_to_start_with_a_non_zero_exit_and_leaves_no_socket()
+    public void A_node_on_a_missing_LPAR_is_refused_in_one_line_before_anything_is_created()
     {
         CreateCec(1, 1);
 
-        var (exit, _, stderr) = NodeProcess.Run("node", "run", "--cec", Cec, "--lpar", "lpar9", "--data-dir", Data("lpar9"));
+        var (exit, stdout, stderr) = NodeProcess.Run("node", "run", "--cec", Cec, "--lpar", "lpar9", "--data-dir", Data("lpar9"));
+
+        Assert.Equal(2, exit);
+        Assert.Equal($"ismfabric: error: Node:Lpar: 'lpar9' is not an LPAR of the CEC in {Cec}; accepted: lpar1", stderr.TrimEnd('\n'));
+        Assert.Equal("", stdout);
+        Assert.False(Directory.Exists(Data("lpar9")), "the refused node left its data directory behind");
+    }
+
+    [Fact]
+    public void A_node_on_a_missing_LPAR_leaves_no_default_data_directory_in_the_working_directory()
+    {
+        CreateCec(1, 1);
+        var work = Directory.CreateDirectory(Path.Combine(_dir, "work")).FullName;
+
+        var (exit, _, stderr) = NodeProcess.RunIn(work, "node", "run", "--cec", Cec, "--lpar", "lpar9");
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith("ismfabric: error: Node:Lpar: 'lpar9'", stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(work));
+    }
+
+    [Fact]
+    public void A_node_on_an_LPAR_another_node_holds_is_refused_in_one_line_before_it_creates_its_data_directory()
+    {
+        CreateCec(1, 1);
+        using var first = StartNode("lpar1");
+        WaitUntilUp(first, Data("lpar1"), devices: 1, peers: 0);
+
+        var (exit, stdout, stderr) = NodeProcess.Run("node", "run", "--cec", Cec, "--lpar", "lpar1", "--data-dir", Data("second"));
 
         Assert.Equal(1, exit);
-        Assert.Contains("has no LPAR 'lpar9'", stderr, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(Data("lpar9"), "node.sock")));
+        Assert.Equal("", stdout);
+        Assert.Equal($"ismfabric: error: node lpar1: LPAR 'lpar1' of the CEC in {Cec} is already attached by process {first.Process.Id}\n", stderr);
+        Assert.False(Directory.Exists(Data("second")), "the refused node left its data directory behind");
+        first.Terminate();
+        Assert.Equal(0, first.WaitForExit(TimeSpan.FromSeconds(20)));
     }
 
     [Fact]

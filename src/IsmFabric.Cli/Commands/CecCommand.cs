@@ -22,18 +22,28 @@ internal static class CecCommand
     {
         var dir = DirOption();
         var name = new Option<string>("--name") { Description = "The CEC's name.", DefaultValueFactory = _ => "cec1" };
-        var lpars = new Option<int>("--lpars") { Description = "Number of LPARs (1..64).", DefaultValueFactory = _ => 3 };
-        var functions = new Option<int>("--functions-per-lpar") { Description = "ISM functions per LPAR, spread over the CHIDs.", DefaultValueFactory = _ => 2 };
-        var chids = new Option<string>("--chids") { Description = "Comma-separated CHIDs (hex with 0x).", DefaultValueFactory = _ => "0x0100,0x0200" };
-        var pnetids = new Option<string>("--pnetids") { Description = "Comma-separated PNETIDs, one per CHID.", DefaultValueFactory = _ => "NETA,NETB" };
-        var memory = new Option<int>("--memory-mib") { Description = "DMA-able memory per LPAR in MiB (4..4096).", DefaultValueFactory = _ => 64 };
+        var lpars = new Option<int>("--lpars") { Description = $"Number of LPARs (1..{CecDefinition.MaxLpars}).", DefaultValueFactory = _ => 3 }
+            .InRange(1, CecDefinition.MaxLpars);
+        var functions = new Option<int>("--functions-per-lpar") { Description = $"ISM functions per LPAR, spread over the CHIDs ({CecDefinition.MaxFunctions} in all at most).", DefaultValueFactory = _ => 2 }
+            .InRange(1, CecDefinition.MaxFunctions);
+        var chids = new Option<string>("--chids") { Description = $"Comma-separated CHIDs (hex with 0x; 0x0000..0x{CecDefinition.FirstReservedChid - 1:x4}).", DefaultValueFactory = _ => "0x0100,0x0200" }
+            .Accepts(ChidsProblem);
+        var pnetids = new Option<string>("--pnetids") { Description = "Comma-separated PNETIDs, one per CHID (1..16 letters or digits each).", DefaultValueFactory = _ => "NETA,NETB" }
+            .Accepts(PnetidsProblem);
+        var memory = new Option<int>("--memory-mib") { Description = $"DMA-able memory per LPAR in MiB ({MinMemoryMib}..{MaxMemoryMib}).", DefaultValueFactory = _ => 64 }
+            .InRange(MinMemoryMib, MaxMemoryMib);
         var json = new Option<bool>("--json") { Description = "Print the created CEC as JSON." };
         var command = new Command("create", "Create an emulated CEC in a directory.") { dir, name, lpars, functions, chids, pnetids, memory, json };
         command.SetAction(r => CliOutput.Run(() =>
         {
-            var chidList = r.GetValue(chids)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(c => (ushort)HexNumber.Parse(c, "CHID", 0xFFFF)).ToList();
-            var pnetList = r.GetValue(pnetids)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+            var chidList = List(r.GetValue(chids)!).Select(c => (ushort)HexNumber.Parse(c, "CHID", 0xFFFF)).ToList();
+            var pnetList = List(r.GetValue(pnetids)!);
+            if ((long)r.GetValue(lpars) * r.GetValue(functions) is var total and > CecDefinition.MaxFunctions)
+            {
+                throw new ArgumentException(
+                    $"--functions-per-lpar: {r.GetValue(lpars)} LPARs × {r.GetValue(functions)} functions are {total}; accepted: at most {CecDefinition.MaxFunctions} functions in all");
+            }
+
             var definition = CecDefinition.Build(r.GetValue(name)!, r.GetValue(lpars), r.GetValue(functions), chidList, pnetList, (long)r.GetValue(memory) << 20);
             using var created = EmulatedCec.Create(r.GetValue(dir)!, definition);
             if (r.GetValue(json))
@@ -50,6 +60,41 @@ internal static class CecCommand
         }));
         return command;
     }
+
+    private static int MinMemoryMib => (int)(CecDefinition.MinLparMemoryBytes >> 20);
+
+    private static int MaxMemoryMib => (int)(CecDefinition.MaxLparMemoryBytes >> 20);
+
+    private static List<string> List(string text) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    private static string? ChidsProblem(string text)
+    {
+        var accepted = $"accepted: 0x0000..0x{CecDefinition.FirstReservedChid - 1:x4}, comma-separated (hex with 0x)";
+        if (List(text).Count == 0)
+        {
+            return $"no CHID given; {accepted}";
+        }
+
+        foreach (var c in List(text))
+        {
+            if (!HexNumber.TryParse(c, 0xFFFF, out var chid))
+            {
+                return $"'{c}' is not a CHID; {accepted}";
+            }
+
+            if (chid >= CecDefinition.FirstReservedChid)
+            {
+                return $"0x{chid:x4} is reserved (0xff00..0xfffe for virtio-ism, 0xffff for loopback); {accepted}";
+            }
+        }
+
+        return null;
+    }
+
+    private static string? PnetidsProblem(string text) =>
+        List(text).FirstOrDefault(p => !CecDefinition.IsPnetid(p)) is { } bad
+            ? $"'{bad}' is not a PNETID; accepted: 1..16 letters A-Z or digits 0-9 each (stored upper case), comma-separated"
+            : null;
 
     private static Command ShowCommand()
     {
@@ -108,13 +153,13 @@ internal static class CecCommand
         var recover = new Option<bool>("--recover") { Description = "Take it out of the error state (its LPAR must reset it)." };
         var unplug = new Option<bool>("--unplug") { Description = "Unplug the function." };
         var replug = new Option<bool>("--replug") { Description = "Plug an unplugged function back." };
-        var failCommands = new Option<int?>("--fail-commands") { Description = "The next N commands fail." };
+        var failCommands = new Option<int?>("--fail-commands") { Description = "The next N commands fail." }.InRange(0, int.MaxValue);
         var command = new Option<string?>("--command") { Description = "With --fail-commands: only this command code fails (e.g. 0x0a)." };
         var ret = new Option<string>("--ret") { Description = "With --fail-commands: the ret they answer.", DefaultValueFactory = _ => "0xffff" };
-        var lose = new Option<int?>("--lose-interrupts") { Description = "The next N interrupts are lost." };
-        var loseRate = new Option<int?>("--lose-interrupt-rate") { Description = "Lose this many interrupts per thousand (0 = off)." };
-        var late = new Option<int?>("--late-interrupts") { Description = "Deliver interrupts this many microseconds late (0 = off)." };
-        var slow = new Option<int?>("--slow-moves") { Description = "Every store of a move takes this many microseconds (0 = off)." };
+        var lose = new Option<int?>("--lose-interrupts") { Description = "The next N interrupts are lost." }.InRange(0, int.MaxValue);
+        var loseRate = new Option<int?>("--lose-interrupt-rate") { Description = "Lose this many interrupts per thousand (0 = off)." }.InRange(0, 1000);
+        var late = new Option<int?>("--late-interrupts") { Description = "Deliver interrupts this many microseconds late (0 = off)." }.InRange(0, int.MaxValue);
+        var slow = new Option<int?>("--slow-moves") { Description = "Every store of a move takes this many microseconds (0 = off)." }.InRange(0, int.MaxValue);
         var clear = new Option<bool>("--clear") { Description = "Clear every rate fault first." };
         var cmd = new Command("fault", "Inject a fault into one function of an emulated CEC.")
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using IsmFabric.Emulation;
 using IsmFabric.Host;
 using IsmFabric.Host.Configuration;
 
@@ -35,6 +36,7 @@ internal static class NodeCommand
                 (NodeConfigurationKeys.Cec, r.GetValue(cec)),
                 (NodeConfigurationKeys.Lpar, r.GetValue(lpar)),
                 (NodeConfigurationKeys.LogJson, r.GetValue(logJson) ? "true" : null));
+            RefuseAnAttachedLpar(options);
             try
             {
                 await NodeHost.RunAsync(options, CancellationToken.None);
@@ -48,5 +50,23 @@ internal static class NodeCommand
             }
         }).GetAwaiter().GetResult());
         return command;
+    }
+
+    /// <summary>
+    /// A node whose LPAR another process holds cannot start: say so before the node creates its data directory.
+    /// Only here, not in the configuration: the clients of a running node read the same configuration.
+    /// </summary>
+    private static void RefuseAnAttachedLpar(NodeOptions options)
+    {
+        if (!options.IsEmulated)
+        {
+            return;
+        }
+
+        using var cec = EmulatedCec.Open(options.Cec!);
+        if (cec.Snapshot().Lpars.FirstOrDefault(l => l.Name == options.Lpar) is { Attached: true } lpar)
+        {
+            throw new InvalidOperationException($"node {options.Name}: LPAR '{lpar.Name}' of the CEC in {options.Cec} is already attached by process {lpar.Pid}");
+        }
     }
 }

@@ -20,8 +20,8 @@ internal static class UpCommand
     {
         var dataDir = new Option<string>("--data-dir") { Description = "Where the emulated CEC and the nodes' databases and logs live while running (default: $XDG_STATE_HOME/ismfabric/up, else ~/.local/state/ismfabric/up).", DefaultValueFactory = _ => DefaultDataDirectory() };
         var keep = new Option<bool>("--keep") { Description = "Keep the nodes' databases and logs in the data directory after stopping (the CEC is always removed)." };
-        var lpars = new Option<int>("--lpars") { Description = "Number of LPARs (2..16).", DefaultValueFactory = _ => 3 };
-        var duration = new Option<double>("--duration") { Description = "Stop after this many seconds (0 = until Ctrl-C)." };
+        var lpars = new Option<int>("--lpars") { Description = "Number of LPARs (2..16).", DefaultValueFactory = _ => 3 }.InRange(2, 16);
+        var duration = new Option<double>("--duration") { Description = "Stop after this many seconds (0 = until Ctrl-C)." }.NotNegative("until Ctrl-C");
         var json = new Option<bool>("--json") { Description = "Print the final status as JSON when stopping." };
         var command = new Command("up", "Start an emulated CEC with a fabric node process per LPAR and show them connecting, until Ctrl-C.") { dataDir, lpars, duration, json, keep };
         command.SetAction((r, ct) => CliOutput.RunAsync(() => RunAsync(r.GetValue(dataDir)!, r.GetValue(lpars), r.GetValue(duration), r.GetValue(json), r.GetValue(keep), ct)));
@@ -42,11 +42,6 @@ internal static class UpCommand
 
     private static async Task<int> RunAsync(string dataDir, int lparCount, double duration, bool json, bool keep, CancellationToken ct)
     {
-        if (lparCount is < 2 or > 16)
-        {
-            throw new ArgumentException($"--lpars must be 2..16, not {lparCount}");
-        }
-
         dataDir = Path.GetFullPath(dataDir);
         var createdDataDir = !Directory.Exists(dataDir);
         var cecDir = Path.Combine(dataDir, "cec");

@@ -110,6 +110,13 @@ public sealed partial record NodeOptions
             {
                 throw new NodeConfigurationException(K.Cec, $"no emulated CEC in {cec}; accepted: a directory made by 'ismfabric cec create --dir {cec}'");
             }
+
+            // Checked here, before the node creates its data directory: a node that cannot attach must leave nothing behind.
+            var lpars = ReadLparNames(cec);
+            if (!lpars.Contains(lpar!, StringComparer.Ordinal))
+            {
+                throw new NodeConfigurationException(K.Lpar, $"'{lpar}' is not an LPAR of the CEC in {cec}; accepted: {string.Join(", ", lpars)}");
+            }
         }
 
         var name = R.String(configuration, K.Name) ?? lpar ?? Environment.MachineName;
@@ -190,6 +197,20 @@ public sealed partial record NodeOptions
     }
 
     private static int Ms(TimeSpan t) => (int)t.TotalMilliseconds;
+
+    private static List<string> ReadLparNames(string cec)
+    {
+        try
+        {
+            using var opened = EmulatedCec.Open(cec);
+            return opened.Definition.Lpars.Select(l => l.Name).ToList();
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            // The emulator's message names the file and the field at fault, and what it accepts.
+            throw new NodeConfigurationException(K.Cec, e.Message);
+        }
+    }
 
     private static NodeDatabaseOptions ReadDatabase(IConfiguration configuration, string dataDirectory, string cwd)
     {
