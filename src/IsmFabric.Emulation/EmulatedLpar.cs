@@ -143,6 +143,9 @@ public sealed unsafe class EmulatedLpar : IDisposable
         }
     }
 
+    /// <summary>The byte freed DMA memory is filled with (a read after free shows it).</summary>
+    public const byte FreedMemoryPoison = 0xDF;
+
     internal EmulatedDmaBuffer AllocateDma(int length, Func<EmulatedDmaBuffer, bool> onRelease)
     {
         lock (_lock)
@@ -167,6 +170,10 @@ public sealed unsafe class EmulatedLpar : IDisposable
                 buffer =>
                 {
                     onRelease(buffer);
+
+                    // On a real LPAR unmapped memory faults; here it stays mapped, so poison it: a read after the
+                    // driver let go of a buffer sees 0xDF bytes instead of the data it expected.
+                    new Span<byte>((void*)buffer.Address, buffer.Length).Fill(FreedMemoryPoison);
                     lock (_lock)
                     {
                         _allocator.Free(buffer.Offset, buffer.Length);

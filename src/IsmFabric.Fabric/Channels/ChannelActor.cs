@@ -113,6 +113,8 @@ internal sealed partial class ChannelActor : ReceiveActor, IWithTimers
     {
         if (_state is not (ChannelState.Closed or ChannelState.Ended))
         {
+            // Stopped without finishing (a crash, the node forcing it): tell the peer, so it frees its side too.
+            SendClose(DeclineReason.ProtocolError);
             var reason = _endReason ?? "the channel actor stopped";
             _plane?.End(reason, reason);
             _user?.Finish(reason, reason);
