@@ -64,6 +64,15 @@ public static class NodeConfigurationKeys
     /// <summary>How long an idle device waits for an interrupt before polling anyway, in milliseconds.</summary>
     public const string InterruptPollIntervalMs = "Node:InterruptPollIntervalMs";
 
+    /// <summary>The most channels one peer may have open with this node at once (offers beyond are declined).</summary>
+    public const string MaxChannelsPerPeer = "Node:MaxChannelsPerPeer";
+
+    /// <summary>How long a channel a peer opened waits for a local service to claim it before it is closed, in milliseconds.</summary>
+    public const string ChannelClaimTimeoutMs = "Node:ChannelClaimTimeoutMs";
+
+    /// <summary>How long a channel's reader spins looking for the next message before it sleeps, in microseconds (0 = never spin).</summary>
+    public const string ReadSpinUs = "Node:ReadSpinUs";
+
     /// <summary>How long an orderly stop may take before the rest is abandoned, in milliseconds.</summary>
     public const string ShutdownTimeoutMs = "Node:ShutdownTimeoutMs";
 

@@ -76,6 +76,15 @@ public sealed partial record NodeOptions
     /// <summary>How long an idle device waits for an interrupt before polling anyway.</summary>
     public TimeSpan InterruptPollInterval { get; init; } = CoreDefaults.InterruptPollInterval;
 
+    /// <summary>The most channels one peer may have open with this node.</summary>
+    public int MaxChannelsPerPeer { get; init; } = CoreDefaults.MaxChannelsPerPeer;
+
+    /// <summary>How long a channel a peer opened waits for a service to claim it.</summary>
+    public TimeSpan ChannelClaimTimeout { get; init; } = CoreDefaults.ChannelClaimTimeout;
+
+    /// <summary>How long a channel's reader spins before it sleeps on the interrupt.</summary>
+    public TimeSpan ReadSpin { get; init; } = CoreDefaults.ReadSpin;
+
     /// <summary>How long an orderly stop may take. Default 10 s.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -169,6 +178,9 @@ public sealed partial record NodeOptions
             DeviceRestartMaxBackoff = TimeSpan.FromMilliseconds(maxBackoff),
             InterruptPollInterval = TimeSpan.FromMilliseconds(R.Int(configuration, K.InterruptPollIntervalMs, Ms(CoreDefaults.InterruptPollInterval), 1, 10_000)),
             ShutdownTimeout = TimeSpan.FromMilliseconds(R.Int(configuration, K.ShutdownTimeoutMs, 10_000, 100, 600_000)),
+            MaxChannelsPerPeer = R.Int(configuration, K.MaxChannelsPerPeer, CoreDefaults.MaxChannelsPerPeer, 1, 1888),
+            ChannelClaimTimeout = TimeSpan.FromMilliseconds(R.Int(configuration, K.ChannelClaimTimeoutMs, Ms(CoreDefaults.ChannelClaimTimeout), 1, 3_600_000)),
+            ReadSpin = TimeSpan.FromMicroseconds(R.Int(configuration, K.ReadSpinUs, (int)CoreDefaults.ReadSpin.TotalMicroseconds, 0, 10_000)),
         };
     }
 
@@ -193,6 +205,9 @@ public sealed partial record NodeOptions
             DeviceRestartMaxBackoff = DeviceRestartMaxBackoff,
             InterruptPollInterval = InterruptPollInterval,
             ShutdownTimeout = ShutdownTimeout,
+            MaxChannelsPerPeer = MaxChannelsPerPeer,
+            ChannelClaimTimeout = ChannelClaimTimeout,
+            ReadSpin = ReadSpin,
         };
     }
 
