@@ -127,6 +127,13 @@ public sealed class FabricNode : IFabricNodeQueries, IAsyncDisposable
     public Task<IReadOnlyList<ChannelStatus>> GetChannelsAsync(CancellationToken cancellationToken) =>
         _node.Ask<IReadOnlyList<ChannelStatus>>(NodeActor.GetChannels.Instance, QueryTimeout, cancellationToken);
 
+    /// <summary>The channel ledger's counters: channels opened and ended since the journal began, and open now (zeros without a journal).</summary>
+    internal async Task<(long Opened, long Ended, int Open)> GetLedgerCountsAsync(CancellationToken cancellationToken)
+    {
+        var counts = await _node.Ask<ChannelLedger.Counts>(new ChannelLedger.GetCounts(), QueryTimeout, cancellationToken).ConfigureAwait(false);
+        return (counts.Opened, counts.Ended, counts.Open);
+    }
+
     /// <summary>
     /// Runs the node's <see cref="CoordinatedShutdown"/>: channels closed (peers told), then the devices (DMBs
     /// unregistered before their memory is unmapped, SBA and IEQ unregistered), then the actor system. Each phase

@@ -36,6 +36,7 @@ internal sealed class NodeActor : ReceiveActor
     private IActorRef _failover = ActorRefs.Nobody;
     private IActorRef _channels = ActorRefs.Nobody;
     private IActorRef? _deviceSupervisor;
+    private IActorRef? _ledger;
     private bool _stopping;
 
     public NodeActor(FabricNodeSettings settings, IDeviceProvider provider, bool persistent, ILoggerFactory loggers)
@@ -64,6 +65,17 @@ internal sealed class NodeActor : ReceiveActor
         Receive<GetChannels>(_ => _channels.Forward(ChannelNegotiationSupervisor.GetChannels.Instance));
         Receive<CloseChannels>(_ => { _stopping = true; _channels.Forward(ChannelNegotiationSupervisor.CloseAll.Instance); });
         Receive<StopDevices>(_ => OnStopDevices());
+        Receive<ChannelLedger.GetCounts>(q =>
+        {
+            if (_ledger is null)
+            {
+                Sender.Tell(new ChannelLedger.Counts(0, 0, 0));
+            }
+            else
+            {
+                _ledger.Forward(q);
+            }
+        });
         Receive<Terminated>(t =>
         {
             if (t.ActorRef.Equals(_deviceSupervisor))
@@ -136,6 +148,7 @@ internal sealed class NodeActor : ReceiveActor
                 BackoffSupervisor.Props(Backoff.OnStop(ledger, "channel-ledger", TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, -1)),
                 "ledger");
             _channels.Tell(new ChannelNegotiationSupervisor.UseLedger(ledgerSupervisor));
+            _ledger = ledgerSupervisor;
         }
 
         Sender.Tell(new Started(_accepted.Reader));

@@ -6,10 +6,20 @@ using IsmFabric.Fabric.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-// A child process the journal crash tests SIGKILL in the middle of PersistAll: it writes batches of ledger events
-// for one persistence id without pause and prints "BATCH <last sequence number>" after each batch is stored.
-// Usage: IsmFabric.Fabric.JournalWriter (--sqlite PATH | --postgres CONNECTION --schema SCHEMA) --id ID --batch N
+// A child process the journal crash tests SIGKILL:
+// - in the middle of PersistAll: it writes batches of ledger events for one persistence id without pause and prints
+//   "BATCH <last sequence number>" after each batch is stored.
+//   Usage: IsmFabric.Fabric.JournalWriter (--sqlite PATH | --postgres CONNECTION --schema SCHEMA) --id ID --batch N
+// - with channels open: a fabric node on an emulated LPAR, journaling to SQLite, opens a channel to its peer and
+//   prints "OPEN <channel id>" once the ledger holds it.
+//   Usage: IsmFabric.Fabric.JournalWriter --sqlite PATH --cec DIR --lpar NAME --peer NAME
 var options = args.Chunk(2).ToDictionary(p => p[0], p => p[1]);
+if (options.TryGetValue("--cec", out var cecDirectory))
+{
+    await NodeWithChannel.RunAsync(cecDirectory, options["--lpar"], options["--peer"], options["--sqlite"]);
+    return;
+}
+
 var journal = options.TryGetValue("--sqlite", out var path)
     ? FabricJournalOptions.Sqlite(path)
     : FabricJournalOptions.Postgres(options["--postgres"], options["--schema"]);
