@@ -27,8 +27,10 @@ public sealed class ThreeNodeTests : IDisposable
     /// <summary>Bytes each channel streams; 1 GiB unless ISMFABRIC_E2E_STREAM_MIB says otherwise.</summary>
     private static long StreamBytes => (long.TryParse(Environment.GetEnvironmentVariable("ISMFABRIC_E2E_STREAM_MIB"), out var mib) ? mib : 1024) << 20;
 
-    [Fact]
-    public void Channels_between_every_pair_stream_with_matching_checksums_through_a_function_failure()
+    [Theory]
+    [InlineData(65536, 0)]
+    [InlineData(512, 48)]
+    public void Channels_between_every_pair_stream_with_matching_checksums_through_a_function_failure(int messageSize, int mebibytes)
     {
         var a = Start("lpar1");
         var b = Start("lpar2");
@@ -40,10 +42,10 @@ public sealed class ThreeNodeTests : IDisposable
             n.Expect("PEERS ok", Step);
         }
 
-        var bytes = StreamBytes;
-        a.Send($"STREAM lpar2 {bytes} 65536 1");
-        b.Send($"STREAM lpar3 {bytes} 65536 2");
-        c.Send($"STREAM lpar1 {bytes} 65536 3");
+        var bytes = mebibytes == 0 ? StreamBytes : (long)mebibytes << 20;
+        a.Send($"STREAM lpar2 {bytes} {messageSize} 1");
+        b.Send($"STREAM lpar3 {bytes} {messageSize} 2");
+        c.Send($"STREAM lpar1 {bytes} {messageSize} 3");
 
         // Wait until lpar1's stream is well under way (a quarter sent), then fail lpar1's first function: the
         // channels on it must move to lpar1's other function while data flows.
