@@ -54,6 +54,7 @@ public sealed class FabricNode : IFabricNodeQueries, IAsyncDisposable
         settings.Validate();
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "ismfabric-node" });
         builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
         builder.Services.AddAkka(SystemName(settings.NodeName), b => b.WithIsmFabricNode(settings, devices, journal, loggerFactory));
         var host = builder.Build();
         try

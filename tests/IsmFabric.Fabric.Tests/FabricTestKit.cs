@@ -15,8 +15,8 @@ public abstract class FabricTestKit : Akka.TestKit.Xunit2.TestKit
 {
     private readonly ConcurrentQueue<Error> _errors = new();
 
-    protected FabricTestKit(ITestOutputHelper output)
-        : base("akka.loglevel = INFO\nakka.stdout-loglevel = OFF", output)
+    protected FabricTestKit(ITestOutputHelper output, string extraConfig = "")
+        : base("akka.loglevel = INFO\nakka.stdout-loglevel = OFF\n" + extraConfig, output)
     {
         var collector = Sys.ActorOf(Props.Create(() => new ErrorCollector(_errors)), "error-collector");
         Sys.EventStream.Subscribe(collector, typeof(Error));

@@ -21,6 +21,7 @@ internal sealed class ChannelLedger : ReceivePersistentActor
     private readonly Dictionary<string, string> _open = [];
     private long _opened;
     private long _ended;
+    private List<string> _recoveredOpen = [];
 
     public ChannelLedger(string node, ILogger log)
     {
@@ -29,7 +30,13 @@ internal sealed class ChannelLedger : ReceivePersistentActor
         Recover<SnapshotOffer>(offer => Restore((ChannelLedgerSnapshot)offer.Snapshot));
         Recover<ChannelOpened>(Apply);
         Recover<ChannelEnded>(Apply);
-        Recover<RecoveryCompleted>(_ => Self.Tell(Repair.Instance));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            // Only what the journal says was open before this start: channels this start opens may already be
+            // waiting in the stash (recovery can take longer than opening the first channel).
+            _recoveredOpen = [.. _open.Keys];
+            Self.Tell(Repair.Instance);
+        });
         Command<Repair>(_ => RepairAfterRestart());
         Command<ChannelOpened>(e => Persist(e, Applied));
         Command<ChannelEnded>(e =>
@@ -113,13 +120,15 @@ internal sealed class ChannelLedger : ReceivePersistentActor
 
     private void RepairAfterRestart()
     {
-        if (_open.Count == 0)
+        var stale = _recoveredOpen.Where(_open.ContainsKey).ToList();
+        _recoveredOpen = [];
+        if (stale.Count == 0)
         {
             return;
         }
 
-        _log.LogWarning("node {Node} restarted with {Count} channels still recorded open; recording them as ended", _node, _open.Count);
-        PersistAll(_open.Select(o => new ChannelEnded(o.Key, "the node restarted", DateTimeOffset.UtcNow)).ToList(), Applied);
+        _log.LogWarning("node {Node} restarted with {Count} channels still recorded open; recording them as ended", _node, stale.Count);
+        PersistAll(stale.Select(id => new ChannelEnded(id, "the node restarted", DateTimeOffset.UtcNow)).ToList(), Applied);
     }
 
     /// <summary>Runs the repair once recovery is over (persisting is for commands, not recovery handlers).</summary>

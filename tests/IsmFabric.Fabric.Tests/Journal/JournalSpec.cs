@@ -34,21 +34,27 @@ public abstract class JournalSpec : IAsyncLifetime
             var before = await CountAsync(id);
             using (var writer = StartWriter(id))
             {
-                // Let it store a few batches, then kill it at an arbitrary point of the next ones.
-                var batches = 0;
-                while (batches < 3 + round)
+                try
                 {
-                    var line = await writer.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
-                    Assert.NotNull(line);
-                    if (line.StartsWith("BATCH ", StringComparison.Ordinal))
+                    // Let it store a few batches, then kill it at an arbitrary point of the next ones.
+                    var batches = 0;
+                    while (batches < 3 + round)
                     {
-                        batches++;
+                        var line = await writer.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+                        Assert.NotNull(line);
+                        if (line.StartsWith("BATCH ", StringComparison.Ordinal))
+                        {
+                            batches++;
+                        }
                     }
-                }
 
-                Thread.SpinWait(Random.Shared.Next(1, 200_000));
-                writer.Kill();
-                await writer.WaitForExitAsync();
+                    Thread.SpinWait(Random.Shared.Next(1, 200_000));
+                }
+                finally
+                {
+                    writer.Kill(entireProcessTree: true);
+                    await writer.WaitForExitAsync();
+                }
             }
 
             await using var host = await JournalHost.StartAsync(Journal);

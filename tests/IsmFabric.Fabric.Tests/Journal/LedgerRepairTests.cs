@@ -44,10 +44,16 @@ public sealed class LedgerRepairTests(ITestOutputHelper output) : IDisposable
 
         using (var node = Process.Start(psi)!)
         {
-            var line = await node.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
-            Assert.StartsWith("OPEN ", line, StringComparison.Ordinal);
-            node.Kill(); // SIGKILL: no ordered stop, the ledger still says the channel is open
-            await node.WaitForExitAsync();
+            try
+            {
+                var line = await node.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+                Assert.StartsWith("OPEN ", line, StringComparison.Ordinal);
+            }
+            finally
+            {
+                node.Kill(entireProcessTree: true); // SIGKILL: no ordered stop, the ledger still says the channel is open
+                await node.WaitForExitAsync();
+            }
         }
 
         SqliteConnection.ClearAllPools();
