@@ -19,7 +19,7 @@ internal sealed partial class ChannelActor
         OnPathTrouble($"a move failed: {failed.Reason}", _path.Route.Fid, null);
     }
 
-    private void OnPathTrouble(string reason, uint? fid, Gid? peerGid)
+    private void OnPathTrouble(string reason, uint? fid, Gid? peerGid, DmbToken? token = null)
     {
         if (_path is null || _state is not (ChannelState.Open or ChannelState.FailingOver))
         {
@@ -35,6 +35,19 @@ internal sealed partial class ChannelActor
         if (fid is { } f && peerGid is { } g)
         {
             _failedRoutes.Add((f, g));
+        }
+
+        // The coordinator's view of our path can be a step behind (we just moved): trouble elsewhere only marks a route.
+        var concernsPath = fid == route.Fid || peerGid == route.PeerGid || token == _path.Handle.Token || token == _path.Remote
+            || (fid is null && peerGid is null && token is null);
+        if (!concernsPath)
+        {
+            if (fid is { } failedFid && peerGid is null)
+            {
+                _failedFunctions.Add(failedFid);
+            }
+
+            return;
         }
 
         if (_state == ChannelState.FailingOver)

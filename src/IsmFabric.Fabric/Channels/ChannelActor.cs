@@ -64,7 +64,7 @@ internal sealed partial class ChannelActor : ReceiveActor, IWithTimers
         Receive<Negotiation>(OnNegotiation);
         Receive<NegotiationTimedOut>(OnTimeout);
         Receive<RoutesChanged>(OnRoutes);
-        Receive<PathTrouble>(t => OnPathTrouble(t.Reason, t.FailedFid, t.FailedPeerGid));
+        Receive<PathTrouble>(t => OnPathTrouble(t.Reason, t.FailedFid, t.FailedPeerGid, t.FailedToken));
         Receive<DeviceGone>(g => OnPathTrouble($"device 0x{g.Fid:x} gone: {g.Reason}", g.Fid, null));
         Receive<PathFailed>(OnPathFailed);
         Receive<ProtocolViolation>(v => OnProtocolViolation(v.Problem));

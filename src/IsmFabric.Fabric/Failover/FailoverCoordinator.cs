@@ -27,7 +27,7 @@ internal sealed class FailoverCoordinator : ReceiveActor
         Receive<PeerRoutes>(OnRoutes);
         Receive<DeviceDown>(d => Tell(p => p.Fid == d.Function.Fid, new PathTrouble($"function 0x{d.Function.Fid:x} went down: {d.Reason}", d.Function.Fid, null)));
         Receive<GidDown>(g => Tell(p => p.PeerGid == g.Gid, new PathTrouble($"GID {g.Gid}: {g.Reason}", null, g.Gid)));
-        Receive<DmbTrouble>(t => Tell(p => p.Local == t.Token || p.Remote == t.Token, new PathTrouble($"DMB {t.Token}: {t.Reason}", null, null)));
+        Receive<DmbTrouble>(t => Tell(p => p.Local == t.Token || p.Remote == t.Token, new PathTrouble($"DMB {t.Token}: {t.Reason}", null, null, t.Token)));
         Receive<Terminated>(t => _channels.Remove(t.ActorRef));
     }
 

@@ -14,7 +14,7 @@ internal sealed record FollowRoutes(string Peer);
 internal sealed record PathInUse(uint Fid, Gid PeerGid, DmbToken Local, DmbToken Remote);
 
 /// <summary>Something broke the channel's path (from the failover coordinator).</summary>
-internal sealed record PathTrouble(string Reason, uint? FailedFid, Gid? FailedPeerGid);
+internal sealed record PathTrouble(string Reason, uint? FailedFid, Gid? FailedPeerGid, DmbToken? FailedToken = null);
 
 /// <summary>The routes to the channel's peer changed; <paramref name="Recovered"/> are functions that came back.</summary>
 internal sealed record RoutesChanged(IReadOnlyList<ChannelRoute> Routes, IReadOnlySet<uint> Recovered);

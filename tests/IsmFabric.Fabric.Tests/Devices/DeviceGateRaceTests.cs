@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using IsmFabric.Emulation;
@@ -42,6 +43,7 @@ public sealed class DeviceGateRaceTests : FabricTestKit, IDisposable
         var node = CreateTestProbe();
         var routing = new EventRouting(CreateTestProbe().Ref, CreateTestProbe().Ref, new Dictionary<Gid, IActorRef>());
         long reads = 0, moves = 0, refused = 0;
+        var slowestStop = 0.0;
         var problems = new List<string>();
 
         for (var round = 0; round < Rounds && problems.Count == 0; round++)
@@ -71,8 +73,10 @@ public sealed class DeviceGateRaceTests : FabricTestKit, IDisposable
             }
 
             Thread.SpinWait(Random.Shared.Next(100, 5_000));
+            var stopping = Stopwatch.StartNew();
             Sys.Stop(device);
-            ExpectTerminated(device, TimeSpan.FromSeconds(10));
+            ExpectTerminated(device, TimeSpan.FromSeconds(60));
+            slowestStop = Math.Max(slowestStop, stopping.Elapsed.TotalMilliseconds);
             node.ExpectMsg<DeviceDown>(TimeSpan.FromSeconds(10));
             Volatile.Write(ref stop, true);
             foreach (var t in threads)
@@ -83,7 +87,7 @@ public sealed class DeviceGateRaceTests : FabricTestKit, IDisposable
 
         Assert.Empty(problems);
         Assert.True(reads > Rounds && moves > Rounds, $"the threads did too little to race: {reads} reads, {moves} moves");
-        _output.WriteLine($"{Rounds} device stops; {reads} reads, {moves} moves inside the gate; {refused} entries refused after close");
+        _output.WriteLine($"{Rounds} device stops; {reads} reads, {moves} moves inside the gate; {refused} entries refused after close; slowest stop {slowestStop:0} ms");
     }
 
     private static void Read(DmbHandle handle, byte pattern, Func<bool> stop, ref long reads, List<string> problems)
