@@ -90,7 +90,18 @@ public sealed class FabricNodeTests(ITestOutputHelper output)
         });
         for (var i = 0; i < count; i++)
         {
-            var m = await b.Incoming.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+            byte[] m;
+            try
+            {
+                m = await b.Incoming.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+            }
+            catch (TimeoutException)
+            {
+                output.WriteLine($"stalled at {i}: sender {((Channels.FabricChannel)a).Describe()}");
+                output.WriteLine($"receiver {((Channels.FabricChannel)b).Describe()}");
+                throw;
+            }
+
             Assert.Equal(i, BinaryPrimitives.ReadInt32BigEndian(m));
         }
 

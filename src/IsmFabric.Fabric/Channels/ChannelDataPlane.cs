@@ -477,6 +477,15 @@ internal sealed class ChannelDataPlane : IChannelWaker
         Wake();
     }
 
+    /// <summary>The endpoint's cursors and the data plane's state, for diagnostics.</summary>
+    internal string Describe()
+    {
+        lock (_lock)
+        {
+            return $"{_endpoint}; path {_path.Handle} (gate closed {_path.Handle.Gate.IsClosed}); leased {_leased}; sends closed {_sendsClosed}; ended {_ended?.Message ?? "no"}; queued senders {_queuedSenders}";
+        }
+    }
+
     /// <summary>True when the channel ended by a failure.</summary>
     public bool EndedByFailure
     {

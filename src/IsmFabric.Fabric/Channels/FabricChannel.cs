@@ -76,6 +76,9 @@ internal sealed class FabricChannel : IFabricChannel
 
     public async ValueTask DisposeAsync() => await CloseAsync().ConfigureAwait(false);
 
+    /// <summary>The data plane's state, for diagnostics.</summary>
+    internal string Describe() => _plane.Describe();
+
     /// <summary>A service took the channel.</summary>
     internal void Claim() => Volatile.Write(ref _claimed, 1);
 
