@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using IsmFabric.Cli.Bench;
 using IsmFabric.Emulation;
 using IsmFabric.Fabric;
 using Microsoft.Extensions.Logging;
@@ -13,9 +14,10 @@ namespace IsmFabric.Cli.Agent;
 /// tests and <c>bench channel</c>. Channels it accepts start with a "MODE …" message: <c>echo</c> sends every
 /// message back, <c>sink</c> copies every message out and answers a one-byte 0xFF with what arrived since the last
 /// answer, <c>check</c> hashes everything until the sender closes and prints "RECEIVED peer id bytes sha256"; all
-/// read leased messages in place. Commands: <c>PEERS n</c> (wait until n peers are reachable),
-/// <c>STREAM peer bytes size seed</c> (prints "SENT peer id bytes sha256"), <c>PIPE n</c> (n one-byte pipe round
-/// trips), <c>STATUS</c>, <c>QUIT</c>.
+/// read leased messages in place. Commands: <c>PEERS n</c> (wait until n peers are reachable), <c>REACHABLE peer n</c>
+/// (wait until n of its GIDs answer), <c>STREAM peer bytes size seed</c> (prints "SENT peer id bytes sha256"),
+/// <c>PIPE n</c> (n one-byte pipe round trips), <c>RING path</c> (consume the shared-memory ring of the channel
+/// benchmark's baseline), <c>STATUS</c>, <c>QUIT</c>.
 /// </summary>
 internal static class FabricNodeAgent
 {
@@ -63,6 +65,14 @@ internal static class FabricNodeAgent
                     case "PEERS":
                         await WaitPeersAsync(node, int.Parse(words[1], System.Globalization.CultureInfo.InvariantCulture));
                         Say("PEERS ok");
+                        break;
+                    case "REACHABLE":
+                        await WaitReachableAsync(node, words[1], int.Parse(words[2], System.Globalization.CultureInfo.InvariantCulture));
+                        Say("REACHABLE ok");
+                        break;
+                    case "RING":
+                        StartRingConsumer(words[1], Say);
+                        Say("RING ready");
                         break;
                     case "STREAM":
                         var peer = words[1];
@@ -141,6 +151,66 @@ internal static class FabricNodeAgent
 
             await Task.Delay(20);
         }
+    }
+
+    private static async Task WaitReachableAsync(FabricNode node, string peer, int gids)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((await node.GetPeersAsync(CancellationToken.None)).Single(p => p.Name == peer).ReachableGids.Count < gids)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"fewer than {gids} GIDs of {peer} reachable after 30 s");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>
+    /// The far side of the ring baseline, on a thread of its own: copies every message out into one buffer and, at
+    /// each phase marker, prints "RING-PHASE bytes messages sleeps" (what arrived since the last marker, and how
+    /// often the ring was found empty and slept on); "RING-END" at the end marker.
+    /// </summary>
+    private static void StartRingConsumer(string path, Action<string> say)
+    {
+        var ring = SharedRing.Open(path);
+        var consumer = new Thread(() =>
+        {
+            using (ring)
+            {
+                try
+                {
+                    var buffer = new byte[SharedRing.Capacity];
+                    long bytes = 0, messages = 0, sleeps = 0;
+                    while (true)
+                    {
+                        var length = ring.Read(buffer, CancellationToken.None);
+                        if (length >= 0)
+                        {
+                            bytes += length;
+                            messages++;
+                        }
+                        else if (length == SharedRing.Phase)
+                        {
+                            say($"RING-PHASE {bytes} {messages} {ring.Sleeps - sleeps}");
+                            (bytes, messages, sleeps) = (0, 0, ring.Sleeps);
+                        }
+                        else
+                        {
+                            say("RING-END");
+                            return;
+                        }
+                    }
+                }
+                catch (InvalidDataException e)
+                {
+                    say($"ERROR ring: {e.Message}");
+                }
+            }
+        })
+        { IsBackground = true, Name = "ring consumer" };
+        consumer.Start();
     }
 
     private static async Task<(string Id, string Hash)> StreamAsync(FabricNode node, string peer, long bytes, int size, ulong seed)
