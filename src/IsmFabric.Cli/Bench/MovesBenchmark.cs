@@ -17,7 +17,7 @@ internal static class MovesBenchmark
 
     internal static async Task<BenchmarkReport> RunAsync(Options options, Action<string> progress, CancellationToken ct)
     {
-        using var workspace = BenchWorkspace.Start("bench", CecDefinition.Build("bench", 2, 1, [0x0100], ["BENCH"], 16L << 20), "bench-peer", progress);
+        using var workspace = BenchWorkspace.Start("bench", CecDefinition.Build("bench", 2, 1, [0x0100], ["BENCH"], 16L << 20), "bench-peer", progress, ct);
         var io = workspace.Io;
         using var node = AgentNode.Start(workspace.Directory, "lpar1");
         var f = node.Function;
