@@ -73,6 +73,11 @@ internal sealed class BenchWorkspace : IDisposable
         var path = Path.Combine(directory, $"ismfabric-{name}-" + Guid.NewGuid().ToString("n")[..8]);
         lock (_lock)
         {
+            if (_removed)
+            {
+                throw new OperationCanceledException("the workspace was removed (cancelled)");
+            }
+
             _scratch.Add(path);
         }
 
@@ -103,20 +108,16 @@ internal sealed class BenchWorkspace : IDisposable
 
     public void Dispose()
     {
-        _onCancel.Dispose();
+        _onCancel.Dispose(); // waits for a cancellation's removal that is under way
         Remove();
         Peer.Dispose();
     }
 
+    /// <summary>Kills the peer and removes the CEC and the scratch files; safe to call again (the CEC is removed again).</summary>
     private void Remove()
     {
         lock (_lock)
         {
-            if (_removed)
-            {
-                return;
-            }
-
             _removed = true;
             try
             {
@@ -142,13 +143,23 @@ internal sealed class BenchWorkspace : IDisposable
 
     private static void RemoveDirectory(string directory)
     {
-        try
+        // Our own node may still be tidying up (a repair probing the lock of the LPAR that just died creates its lock
+        // file again): try a few times.
+        for (var attempt = 0; attempt < 5; attempt++)
         {
-            System.IO.Directory.Delete(directory, true);
-        }
-        catch (IOException)
-        {
-            // already gone, or a file still held by a process that is exiting: the temp directory is cleaned later
+            try
+            {
+                System.IO.Directory.Delete(directory, true);
+                return;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return;
+            }
+            catch (IOException)
+            {
+                Thread.Sleep(20);
+            }
         }
     }
 }

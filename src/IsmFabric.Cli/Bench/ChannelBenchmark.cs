@@ -90,7 +90,9 @@ internal static class ChannelBenchmark
         }
         finally
         {
-            await node.StopAsync();
+            // Cancelled: the peer is gone and the CEC removed already; the command line gives us two seconds in all.
+            await node.StopAsync().WaitAsync(ct.IsCancellationRequested ? TimeSpan.FromSeconds(1) : Timeout.InfiniteTimeSpan, CancellationToken.None)
+                .ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 

@@ -26,22 +26,30 @@ internal sealed class ChannelThroughput(FabricNode node, BenchWorkspace workspac
         var memcpy = Baselines.MeasureMemcpy(size, seconds / 2);
 
         var path = workspace.ScratchFile("ring");
-        using var ring = SharedRing.Create(path);
-        workspace.Io.Send($"RING {path}");
-        workspace.Io.Expect("RING ready");
-        File.Delete(path); // both processes have it mapped: nothing is left behind whatever happens next
+        Phase r, c;
+        try
+        {
+            using var ring = SharedRing.Create(path);
+            workspace.Io.Send($"RING {path}");
+            workspace.Io.Expect("RING ready");
+            File.Delete(path); // both processes have it mapped: nothing is left behind whatever happens next
 
-        var channel = await node.OpenChannelAsync("lpar2", ct);
-        await channel.SendAsync(Encoding.ASCII.GetBytes("MODE sink"), ct);
-        Run(ring, message, seconds / 5, ct); // warm-up
-        await RunAsync(channel, message, seconds / 5, ct);
-        var r = Run(ring, message, seconds / 2, ct);
-        var c = await RunAsync(channel, message, seconds / 2, ct);
-        c += await RunAsync(channel, message, seconds / 2, ct);
-        r += Run(ring, message, seconds / 2, ct);
-        ring.WriteMarker(SharedRing.End, ct);
-        workspace.Io.Expect("RING-END");
-        await channel.CloseAsync(ct);
+            var channel = await node.OpenChannelAsync("lpar2", ct);
+            await channel.SendAsync(Encoding.ASCII.GetBytes("MODE sink"), ct);
+            Run(ring, message, seconds / 5, ct); // warm-up
+            await RunAsync(channel, message, seconds / 5, ct);
+            r = Run(ring, message, seconds / 2, ct);
+            c = await RunAsync(channel, message, seconds / 2, ct);
+            c += await RunAsync(channel, message, seconds / 2, ct);
+            r += Run(ring, message, seconds / 2, ct);
+            ring.WriteMarker(SharedRing.End, ct);
+            workspace.Io.Expect("RING-END");
+            await channel.CloseAsync(ct);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
 
         progress(string.Create(CultureInfo.InvariantCulture,
             $"{label}: channel {c.GigabytesPerSecond:0.00} GB/s, {c.MicrosecondsPerMessage:0.00} us per message (the sender waited for ring " +
