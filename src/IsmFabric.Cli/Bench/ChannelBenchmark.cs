@@ -47,6 +47,10 @@ internal static class ChannelBenchmark
             // the peer was killed because we were cancelled
             throw new OperationCanceledException("cancelled", e, ct);
         }
+        catch (ChannelClosedException e)
+        {
+            throw new InvalidOperationException($"a channel of the benchmark failed: {e.Message}", e);
+        }
     }
 
     private static async Task<BenchmarkReport> RunAsync(BenchWorkspace workspace, Options options, Action<string> progress, CancellationToken ct)
