@@ -78,11 +78,11 @@ internal static class ChannelBenchmark
             var open = await MeasureOpenAsync(node, progress, ct);
             var (perSecond, declined) = await MeasureOpenCloseLoopAsync(node, options.Channels, progress, ct);
             var (failovers, lost) = await new ChannelFailover(node, workspace, progress).MeasureAsync(options.Failovers, ct);
-            var openBaseline = $"channel_open_ms, a fresh channel negotiated alone (median of {Opens}); failovers measured: " +
-                $"{failovers.Length} of {options.Failovers} (see failover_channels_lost)";
+            var openBaseline = $"channel_open_ms, a fresh channel negotiated alone (median of {Opens}); over {failovers.Length} failovers " +
+                "(failures that lost the channel instead: failover_channels_lost)";
             metrics.Add(new BenchmarkMetric("failover_ms_p50", "ms", Baselines.Percentile(failovers, 50), openBaseline, open));
             metrics.Add(new BenchmarkMetric("failover_ms_max", "ms", Math.Round(failovers.Max(), 2), openBaseline, open));
-            metrics.Add(new BenchmarkMetric("failover_channels_lost", "channels", lost, "function failures injected under a running ping-pong", options.Failovers));
+            metrics.Add(new BenchmarkMetric("failover_channels_lost", "channels", lost, "function failures injected under a running ping-pong", failovers.Length + lost));
             metrics.Add(new BenchmarkMetric("channels_per_second", "1/s", Math.Round(perSecond, 1),
                 $"one negotiation alone (1000 / channel_open_ms); {declined} opens in the loop were declined for lack of resources at the " +
                 "peer and tried again", Math.Round(1000 / open, 1)));

@@ -21,7 +21,7 @@ internal static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object with a metrics array." };
         var seconds = new Option<double>("--seconds") { Description = "Measuring time per payload size.", DefaultValueFactory = _ => 1.0 };
         var rounds = new Option<int>("--rounds") { Description = "Round trips for the latency figures.", DefaultValueFactory = _ => 20000 };
-        var command = new Command("moves", "Move throughput (4 KiB, 64 KiB, 1 MiB) and signal round trip between two LPAR processes, against memcpy and a pipe ping-pong.")
+        var command = new Command("moves", "Move throughput (4 KiB, 64 KiB, 1 MiB chunks, each checksummed by the peer) and signal round trip between two LPAR processes, against memcpy (the peer busy as during the moves) and a pipe ping-pong.")
         {
             json, seconds, rounds,
         };
