@@ -16,8 +16,8 @@ namespace IsmFabric.Cli.Agent;
 /// answer, <c>check</c> hashes everything until the sender closes and prints "RECEIVED peer id bytes sha256"; all
 /// read leased messages in place. Commands: <c>PEERS n</c> (wait until n peers are reachable), <c>REACHABLE peer n</c>
 /// (wait until n of its GIDs answer), <c>STREAM peer bytes size seed</c> (prints "SENT peer id bytes sha256"),
-/// <c>PIPE n</c> (n one-byte pipe round trips), <c>RING path</c> (consume the shared-memory ring of the channel
-/// benchmark's baseline), <c>STATUS</c>, <c>QUIT</c>.
+/// <c>PIPE n</c> (n one-byte pipe round trips), <c>RING path spin_us</c> (consume the shared-memory ring of the
+/// channel benchmark's baseline), <c>STATUS</c>, <c>QUIT</c>.
 /// </summary>
 internal static class FabricNodeAgent
 {
@@ -71,7 +71,7 @@ internal static class FabricNodeAgent
                         Say("REACHABLE ok");
                         break;
                     case "RING":
-                        StartRingConsumer(words[1], Say);
+                        StartRingConsumer(words[1], TimeSpan.FromMicroseconds(double.Parse(words[2], System.Globalization.CultureInfo.InvariantCulture)), Say);
                         Say("RING ready");
                         break;
                     case "STREAM":
@@ -168,11 +168,12 @@ internal static class FabricNodeAgent
     }
 
     /// <summary>
-    /// The far side of the ring baseline, on a thread of its own: copies every message out into one buffer and, at
+    /// The far side of the ring baseline, on a thread of its own: copies every message out into one buffer (spinning for
+    /// <paramref name="spin"/> on an empty ring before it sleeps, as a channel's reader does) and, at
     /// each phase marker, prints "RING-PHASE bytes messages sleeps" (what arrived since the last marker, and how
     /// often the ring was found empty and slept on); "RING-END" at the end marker.
     /// </summary>
-    private static void StartRingConsumer(string path, Action<string> say)
+    private static void StartRingConsumer(string path, TimeSpan spin, Action<string> say)
     {
         var ring = SharedRing.Open(path);
         var consumer = new Thread(() =>
@@ -185,7 +186,7 @@ internal static class FabricNodeAgent
                     long bytes = 0, messages = 0, sleeps = 0;
                     while (true)
                     {
-                        var length = ring.Read(buffer, CancellationToken.None);
+                        var length = ring.Read(buffer, spin, CancellationToken.None);
                         if (length >= 0)
                         {
                             bytes += length;

@@ -16,6 +16,9 @@ internal sealed class ChannelThroughput(FabricNode node, BenchWorkspace workspac
 {
     private static readonly byte[] Marker = [0xFF];
 
+    /// <summary>How long the ring's consumer spins before it sleeps: what the channel's reader does (the node's <c>ReadSpin</c>).</summary>
+    private TimeSpan ReadSpin => node.Settings.ReadSpin;
+
     /// <summary>Measures <paramref name="size"/>-byte messages; the metric is named channel_throughput_<paramref name="name"/>.</summary>
     internal async Task<BenchmarkMetric> MeasureAsync(int size, string name, CancellationToken ct)
     {
@@ -30,7 +33,7 @@ internal sealed class ChannelThroughput(FabricNode node, BenchWorkspace workspac
         try
         {
             using var ring = SharedRing.Create(path);
-            workspace.Io.Send($"RING {path}");
+            workspace.Io.Send(string.Create(CultureInfo.InvariantCulture, $"RING {path} {ReadSpin.TotalMicroseconds}"));
             workspace.Io.Expect("RING ready");
             File.Delete(path); // both processes have it mapped: nothing is left behind whatever happens next
 
@@ -58,7 +61,8 @@ internal sealed class ChannelThroughput(FabricNode node, BenchWorkspace workspac
             $"the consumer {r.ReceiverWaits} times); memcpy {memcpy:0.00} GB/s, {size / memcpy / 1000:0.00} us per copy"));
         return new BenchmarkMetric($"channel_throughput_{name}", "GB/s", Math.Round(c.GigabytesPerSecond, 3),
             string.Create(CultureInfo.InvariantCulture,
-                $"ring_{name} (1 MiB shared-memory ring between two processes, copy in and out, futex when full or empty); " +
+                $"ring_{name} (1 MiB shared-memory ring between two processes, copy in and out, futex when full or empty, the " +
+                $"consumer spinning {ReadSpin.TotalMicroseconds} us first like the channel's reader); " +
                 $"channel/memcpy {c.GigabytesPerSecond / memcpy:0.000}, ring/memcpy {r.GigabytesPerSecond / memcpy:0.000}, memcpy {memcpy:0.00} GB/s"),
             Math.Round(r.GigabytesPerSecond, 3));
     }

@@ -5,8 +5,9 @@ namespace IsmFabric.Cli.Bench;
 /// <summary>
 /// The baseline of the channel throughput: a single-producer, single-consumer ring of variable-size messages in a
 /// shared-memory file that two plain processes map. The producer copies each message in, the consumer copies each
-/// out; a side sleeps on a futex only when the ring is full (producer) or empty (consumer), after saying so in a word
-/// the other side looks at when it moves its cursor. One cursor store per message, as a channel with one sender.
+/// out; a side sleeps on a futex only when the ring is full (producer) or empty (consumer, after the same short spin
+/// as a channel's reader), having said so in a word the other side looks at when it moves its cursor. One cursor store
+/// per message, as a channel with one sender.
 /// </summary>
 internal sealed unsafe class SharedRing : IDisposable
 {
@@ -101,13 +102,14 @@ internal sealed unsafe class SharedRing : IDisposable
 
     /// <summary>
     /// Copies the next message out into <paramref name="buffer"/> and returns its length, or returns a marker
-    /// (<see cref="Phase"/>, <see cref="End"/>); sleeps while the ring is empty.
+    /// (<see cref="Phase"/>, <see cref="End"/>); while the ring is empty, spins for <paramref name="spin"/> (as a
+    /// channel's reader does, <c>ReadSpin</c>), then sleeps.
     /// </summary>
-    internal int Read(Span<byte> buffer, CancellationToken ct)
+    internal int Read(Span<byte> buffer, TimeSpan spin, CancellationToken ct)
     {
         while (true)
         {
-            if (Volatile.Read(ref Head) == _tail)
+            if (Volatile.Read(ref Head) == _tail && !SpinForData(spin))
             {
                 SleepForData(ct);
                 continue;
@@ -162,6 +164,28 @@ internal sealed unsafe class SharedRing : IDisposable
         _head += RecordHeader + Align(length);
         Volatile.Write(ref Head, _head);
         WakeIfSleeping(ConsumerSleepsOffset);
+    }
+
+    /// <summary>True once the producer moved within <paramref name="spin"/>.</summary>
+    private bool SpinForData(TimeSpan spin)
+    {
+        if (spin <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        var spinner = default(SpinWait);
+        var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(spin.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        do
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+            if (Volatile.Read(ref Head) != _tail)
+            {
+                return true;
+            }
+        }
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < deadline);
+        return false;
     }
 
     private void SleepForData(CancellationToken ct)
