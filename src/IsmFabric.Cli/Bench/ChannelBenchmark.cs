@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json;
 using IsmFabric.Channels;
 using IsmFabric.Emulation;
 using IsmFabric.Fabric;
@@ -76,7 +77,9 @@ internal static class ChannelBenchmark
             metrics.AddRange(await MeasureRoundTripAsync(node, io, options.Rounds, progress, ct));
 
             var open = await MeasureOpenAsync(node, progress, ct);
+            await WaitPeerSettledAsync(io, progress, ct);
             var (perSecond, declined) = await MeasureOpenCloseLoopAsync(node, options.Channels, progress, ct);
+            await WaitPeerSettledAsync(io, progress, ct);
             var (failovers, lost) = await new ChannelFailover(node, workspace, progress).MeasureAsync(options.Failovers, ct);
             var openBaseline = $"channel_open_ms, a fresh channel negotiated alone (median of {Opens}); over {failovers.Length} failovers " +
                 "(failures that lost the channel instead: failover_channels_lost)";
@@ -112,6 +115,37 @@ internal static class ChannelBenchmark
             }
 
             await Task.Delay(5, ct);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the peer holds no channel that is still closing (a peer keeps a closed channel for a while; see
+    /// <see cref="MeasureOpenCloseLoopAsync"/>), so that the next phase starts from a clean slate.
+    /// </summary>
+    private static async Task WaitPeerSettledAsync(Agent.LineChannel io, Action<string> progress, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        while (true)
+        {
+            io.Send("STATUS");
+            using var status = JsonDocument.Parse(io.Expect("STATUS"));
+            var closing = status.RootElement.EnumerateArray().Count(c => c.GetProperty("state").GetString() == "closing");
+            if (closing == 0)
+            {
+                break;
+            }
+
+            if (sw.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new TimeoutException($"the peer still holds {closing} closing channels after 30 s");
+            }
+
+            await Task.Delay(100, ct);
+        }
+
+        if (sw.Elapsed > TimeSpan.FromMilliseconds(200))
+        {
+            progress($"the peer took {sw.Elapsed.TotalSeconds:0.0} s to let go of the channels closed before");
         }
     }
 
