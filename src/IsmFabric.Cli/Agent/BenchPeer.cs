@@ -6,9 +6,10 @@ using IsmFabric.Ism;
 namespace IsmFabric.Cli.Agent;
 
 /// <summary>
-/// The far LPAR of <c>bench moves</c>, on command: checks moved chunks (CHECK), bounces signals (PINGPONG), echoes
-/// pipe bytes (PIPE). Checking spins, draining interrupts without sleeping, whether chunks arrive or not, so that the
-/// memcpy baseline is measured with this process doing what it does during the moves.
+/// The far LPAR of <c>bench moves</c>, on command: registers the DMBs chunks are moved into (SLOTS), checks moved
+/// chunks (CHECK size elements sums…), bounces signals (PINGPONG), echoes pipe bytes (PIPE). Checking spins, draining
+/// interrupts without sleeping, whether chunks arrive or not, so that the memcpy baseline is measured with this process
+/// doing what it does during the moves.
 /// </summary>
 internal static class BenchPeer
 {
@@ -52,8 +53,9 @@ internal static class BenchPeer
                     break;
                 case "CHECK":
                     var size = int.Parse(words[1], CultureInfo.InvariantCulture);
-                    var sums = words[2..].Select(w => ulong.Parse(w, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray();
-                    if (Check(io, f, slots, peerToken, size, sums) is { } error)
+                    var elements = int.Parse(words[2], CultureInfo.InvariantCulture);
+                    var sums = words[3..].Select(w => ulong.Parse(w, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray();
+                    if (Check(io, f, slots, elements, peerToken, size, sums) is { } error)
                     {
                         io.Send($"ERROR {error}");
                         return CheckFailed;
@@ -97,13 +99,15 @@ internal static class BenchPeer
     }
 
     /// <summary>
-    /// One phase: chunk n arrives in slot n % slots (signalled), its checksum must be sums[n % sums]; after each pass
-    /// the count verified goes back into the sender's DMB, which frees the slots. Ends once the end-of-phase event came
-    /// and every chunk it announced was verified: prints "CHECKED chunks verify_us passes". Returns the error, if any.
+    /// One phase: the DMBs are cut into <paramref name="elements"/> slots each (one per DMB element, signalled on its
+    /// own); chunk n arrives in slot n % slots and its checksum must be sums[n % sums]; after each pass the count
+    /// verified goes back into the sender's DMB, which frees the slots. Ends once the end-of-phase event came and every
+    /// chunk it announced was verified: prints "CHECKED chunks verify_us passes". Returns the error, if any.
     /// </summary>
-    private static string? Check(LineChannel io, IsmFunction f, Dmb[] slots, DmbToken sender, int size, ulong[] sums)
+    private static string? Check(LineChannel io, IsmFunction f, Dmb[] dmbs, int elements, DmbToken sender, int size, ulong[] sums)
     {
-        var handler = new CheckHandler(slots);
+        var handler = new CheckHandler(dmbs, elements);
+        var slots = dmbs.Length * elements;
         var credit = new byte[16];
         long verified = 0, verifyTicks = 0, passes = 0;
         var lastProgress = Stopwatch.GetTimestamp();
@@ -115,16 +119,17 @@ internal static class BenchPeer
             passes++;
             var started = Stopwatch.GetTimestamp();
             var before = verified;
-            while (handler.Arrived[verified % slots.Length])
+            while (handler.Arrived[verified % slots])
             {
-                var slot = (int)(verified % slots.Length);
+                var slot = (int)(verified % slots);
                 handler.Arrived[slot] = false;
-                var sum = ChunkChecksum.Compute(slots[slot].Memory[..size]);
+                var at = slot % elements * size;
+                var sum = ChunkChecksum.Compute(dmbs[slot / elements].Memory.Slice(at, size));
                 var expected = sums[verified % sums.Length];
                 if (sum != expected)
                 {
-                    return $"chunk {verified} ({size} bytes, slot {slot}): checksum {sum:x16}, expected {expected:x16} (its source's): " +
-                        "the bytes received are not the bytes sent";
+                    return $"chunk {verified} ({size} bytes, DMB {slot / elements} element {slot % elements}): checksum {sum:x16}, " +
+                        $"expected {expected:x16} (its source's): the bytes received are not the bytes sent";
                 }
 
                 verified++;
@@ -166,19 +171,28 @@ internal static class BenchPeer
         return null;
     }
 
-    /// <summary>Notes which slots were signalled and the end-of-phase event; builds nothing per interrupt.</summary>
-    private sealed class CheckHandler(Dmb[] slots) : IIsmInterruptHandler
+    /// <summary>Notes which slots (DMB elements) were signalled and the end-of-phase event; builds nothing per interrupt.</summary>
+    private sealed class CheckHandler(Dmb[] dmbs, int elements) : IIsmInterruptHandler
     {
-        public bool[] Arrived { get; } = new bool[slots.Length];
+        public bool[] Arrived { get; } = new bool[dmbs.Length * elements];
 
         public long? End { get; private set; }
 
         public void OnSignal(Dmb dmb, ushort mask)
         {
-            var slot = Array.IndexOf(slots, dmb);
-            if (slot >= 0)
+            var index = Array.IndexOf(dmbs, dmb);
+            if (index < 0)
             {
-                Arrived[slot] = true;
+                return;
+            }
+
+            // DMBE index k is bit k counted from the most significant bit.
+            for (var k = 0; k < elements; k++)
+            {
+                if ((mask & (0x8000 >> k)) != 0)
+                {
+                    Arrived[(index * elements) + k] = true;
+                }
             }
         }
 

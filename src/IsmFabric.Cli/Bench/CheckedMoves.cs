@@ -8,18 +8,24 @@ using IsmFabric.Ism;
 namespace IsmFabric.Cli.Bench;
 
 /// <summary>
-/// The move throughput of <c>bench moves</c>, verified: chunk n is moved (signalled) into the peer's DMB n % slots, the
-/// peer checks its checksum and writes back how many it verified, which frees the slots. A chunk cycles through
-/// <see cref="Sources"/> buffers, not a divisor of the slots, so a slot still holding its previous chunk fails the
-/// check. The memcpy baseline copies the same chunks through as many buffers while the peer spins in its checker,
-/// as during the moves.
+/// The move throughput of <c>bench moves</c>, verified: the peer's DMBs are cut into slots, one per DMB element (up to
+/// 16 per DMB, as many chunks as fit); chunk n is moved, signalling its element, into slot n % slots, the peer checks its
+/// checksum and writes back how many it verified, which frees the slots. A chunk cycles through <see cref="Sources"/>
+/// buffers, not a divisor of the slots, so a slot still holding its previous chunk fails the check. The memcpy
+/// baseline copies the same chunks through as many buffers while the peer spins in its checker, as during the moves.
 /// </summary>
-internal sealed class CheckedMoves(IsmFunction function, Dmb credits, Gid peer, DmbToken[] slots, BenchWorkspace workspace)
+internal sealed class CheckedMoves(IsmFunction function, Dmb credits, Gid peer, DmbToken[] dmbs, BenchWorkspace workspace)
 {
     /// <summary>Distinct chunk contents a phase cycles through.</summary>
     internal const int Sources = 5;
 
     private static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(30);
+
+    /// <summary>Slots per DMB for <paramref name="size"/>-byte chunks: one per DMB element, as many as fit.</summary>
+    internal static int ElementsPerDmb(int size) => Math.Clamp(IsmFunction.MaxDmbLength / size, 1, 16);
+
+    /// <summary>Slots (chunks in flight at most) for <paramref name="size"/>-byte chunks.</summary>
+    internal int Slots(int size) => dmbs.Length * ElementsPerDmb(size);
 
     /// <summary>GB/s of verified moves of <paramref name="size"/>-byte chunks over <paramref name="seconds"/> (after a warm-up).</summary>
     internal Result Moves(int size, double seconds, CancellationToken ct)
@@ -33,7 +39,7 @@ internal sealed class CheckedMoves(IsmFunction function, Dmb credits, Gid peer, 
     internal double Memcpy(int size, double seconds, CancellationToken ct)
     {
         var (sources, sums) = Chunks(size);
-        var targets = new byte[slots.Length][];
+        var targets = new byte[Slots(size)][];
         for (var i = 0; i < targets.Length; i++)
         {
             targets[i] = new byte[size];
@@ -57,6 +63,8 @@ internal sealed class CheckedMoves(IsmFunction function, Dmb credits, Gid peer, 
     private Result Phase(byte[][] sources, ulong[] sums, double seconds, CancellationToken ct)
     {
         var size = sources[0].Length;
+        var elements = ElementsPerDmb(size);
+        var slots = Slots(size);
         Begin(size, sums);
         long sent = 0, credited = 0, waitTicks = 0;
         var sw = Stopwatch.StartNew();
@@ -64,14 +72,16 @@ internal sealed class CheckedMoves(IsmFunction function, Dmb credits, Gid peer, 
         {
             for (var i = 0; i < 16; i++)
             {
-                if (sent - credited >= slots.Length)
+                if (sent - credited >= slots)
                 {
                     var waitedFrom = Stopwatch.GetTimestamp();
-                    credited = WaitForCredit(sent - slots.Length + 1, ct);
+                    credited = WaitForCredit(sent - slots + 1, ct);
                     waitTicks += Stopwatch.GetTimestamp() - waitedFrom;
                 }
 
-                function.Move(slots[sent % slots.Length], 0, sources[sent % Sources], signal: true);
+                var slot = (int)(sent % slots);
+                var element = slot % elements;
+                function.Move(dmbs[slot / elements], element * size, sources[sent % Sources], signal: true, dmbeIndex: element);
                 sent++;
             }
 
@@ -91,7 +101,7 @@ internal sealed class CheckedMoves(IsmFunction function, Dmb credits, Gid peer, 
     private void Begin(int size, ulong[] sums)
     {
         credits.Memory.Slice(BenchPeer.CreditOffset, 16).Clear();
-        workspace.Io.Send($"CHECK {size} " + string.Join(' ', sums.Select(s => s.ToString("x16", CultureInfo.InvariantCulture))));
+        workspace.Io.Send($"CHECK {size} {ElementsPerDmb(size)} " + string.Join(' ', sums.Select(s => s.ToString("x16", CultureInfo.InvariantCulture))));
         workspace.Io.Expect("CHECKING");
     }
 

@@ -8,7 +8,7 @@ namespace IsmFabric.Cli.Bench;
 
 /// <summary>
 /// <c>ismfabric bench moves</c>: two LPAR processes on a fresh emulated CEC. Move throughput for 4 KiB, 64 KiB and
-/// 1 MiB chunks, every move signalled and every chunk checksummed by the peer before its DMB is moved into again
+/// 1 MiB chunks, every move signalled and every chunk checksummed by the peer before its place is moved into again
 /// (<see cref="CheckedMoves"/>), against an in-process memcpy of the same chunks measured while the peer spins in the
 /// same checker; and the signal round trip (64-byte move + signal each way) against a one-byte pipe ping-pong between
 /// the same two processes, all in one run.
@@ -17,8 +17,8 @@ internal static class MovesBenchmark
 {
     internal sealed record Options(double SecondsPerSize, int Rounds);
 
-    /// <summary>The peer's DMBs chunks rotate through (1 MiB each); a slot is free again once its chunk was verified.</summary>
-    private const int Slots = 8;
+    /// <summary>The peer's DMBs (1 MiB each) chunks are moved into, a chunk per DMB element (up to 16 per DMB).</summary>
+    private const int Dmbs = 8;
 
     internal static async Task<BenchmarkReport> RunAsync(Options options, Action<string> progress, CancellationToken ct)
     {
@@ -44,7 +44,7 @@ internal static class MovesBenchmark
         var peerToken = new DmbToken(Convert.ToUInt64(io.Expect("TOKEN"), 16));
         var dmb = f.RegisterDmb(4096, peerGid);
         io.Send($"PEERTOKEN {dmb.Token.Value:x}");
-        io.Send($"SLOTS {Slots}");
+        io.Send($"SLOTS {Dmbs}");
         var slots = io.Expect("SLOTS").Split(' ').Select(t => new DmbToken(Convert.ToUInt64(t, 16))).ToArray();
         var moves = new CheckedMoves(f, dmb, peerGid, slots, workspace);
 
@@ -60,7 +60,8 @@ internal static class MovesBenchmark
                 $"{r.Verifying / r.Elapsed:P0} of the time ({r.Verifying.TotalMicroseconds / r.Chunks:0.00} us per chunk); " +
                 $"memcpy {memcpy:0.00} GB/s ({size / memcpy / 1000:0.00} us per copy) with the peer spinning in its checker"));
             metrics.Add(new BenchmarkMetric($"move_throughput_{name}", "GB/s", Math.Round(r.GigabytesPerSecond, 3),
-                $"memcpy {name} through {Slots} buffers, the peer spinning in its checker as during the moves", Math.Round(memcpy, 3)));
+                $"memcpy {name} through {moves.Slots(size)} buffers as the moves go through {moves.Slots(size)} DMB elements, the peer spinning " +
+                "in its checker as during the moves", Math.Round(memcpy, 3)));
         }
 
         progress($"signal round trip, {options.Rounds} rounds");
