@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using IsmFabric.Cli.Agent;
 using IsmFabric.Emulation;
 using IsmFabric.Ism;
@@ -6,18 +7,35 @@ using IsmFabric.Ism;
 namespace IsmFabric.Cli.Bench;
 
 /// <summary>
-/// <c>ismfabric bench moves</c>: two LPAR processes on a fresh emulated CEC. Move throughput (every move signalled,
-/// the peer draining interrupts) for 4 KiB, 64 KiB and 1 MiB against an in-process memcpy of the same size, and
-/// the signal round trip (64-byte move + signal each way) against a one-byte pipe ping-pong between the same two
-/// processes, all in one run.
+/// <c>ismfabric bench moves</c>: two LPAR processes on a fresh emulated CEC. Move throughput for 4 KiB, 64 KiB and
+/// 1 MiB chunks, every move signalled and every chunk checksummed by the peer before its place is moved into again
+/// (<see cref="CheckedMoves"/>), against an in-process memcpy of the same chunks measured while the peer spins in the
+/// same checker; and the signal round trip (64-byte move + signal each way) against a one-byte pipe ping-pong between
+/// the same two processes, all in one run.
 /// </summary>
 internal static class MovesBenchmark
 {
     internal sealed record Options(double SecondsPerSize, int Rounds);
 
+    /// <summary>The peer's DMBs (1 MiB each) chunks are moved into, a chunk per DMB element (up to 16 per DMB).</summary>
+    private const int Dmbs = 8;
+
     internal static async Task<BenchmarkReport> RunAsync(Options options, Action<string> progress, CancellationToken ct)
     {
-        using var workspace = BenchWorkspace.Start("bench", CecDefinition.Build("bench", 2, 1, [0x0100], ["BENCH"], 16L << 20), "bench-peer", progress);
+        using var workspace = BenchWorkspace.Start("bench", CecDefinition.Build("bench", 2, 1, [0x0100], ["BENCH"], 64L << 20), "bench-peer", progress, ct);
+        try
+        {
+            return await RunAsync(workspace, options, progress, ct);
+        }
+        catch (Exception e) when (ct.IsCancellationRequested && e is IOException or InvalidDataException or TimeoutException)
+        {
+            // the peer was killed because we were cancelled
+            throw new OperationCanceledException("cancelled", e, ct);
+        }
+    }
+
+    private static async Task<BenchmarkReport> RunAsync(BenchWorkspace workspace, Options options, Action<string> progress, CancellationToken ct)
+    {
         var io = workspace.Io;
         using var node = AgentNode.Start(workspace.Directory, "lpar1");
         var f = node.Function;
@@ -26,15 +44,24 @@ internal static class MovesBenchmark
         var peerToken = new DmbToken(Convert.ToUInt64(io.Expect("TOKEN"), 16));
         var dmb = f.RegisterDmb(4096, peerGid);
         io.Send($"PEERTOKEN {dmb.Token.Value:x}");
+        io.Send($"SLOTS {Dmbs}");
+        var slots = io.Expect("SLOTS").Split(' ').Select(t => new DmbToken(Convert.ToUInt64(t, 16))).ToArray();
+        var moves = new CheckedMoves(f, dmb, peerGid, slots, workspace);
 
         var metrics = new List<BenchmarkMetric>();
         foreach (var (size, name) in new[] { (4096, "4k"), (65536, "64k"), (1 << 20, "1m") })
         {
-            ct.ThrowIfCancellationRequested();
-            var memcpy = Baselines.MeasureMemcpy(size, options.SecondsPerSize);
-            var moves = MeasureMoves(f, io, peerGid, peerToken, size, options.SecondsPerSize);
-            progress($"{name}: moves {moves:0.00} GB/s, memcpy {memcpy:0.00} GB/s");
-            metrics.Add(new BenchmarkMetric($"move_throughput_{name}", "GB/s", Math.Round(moves, 3), $"memcpy {name}", Math.Round(memcpy, 3)));
+            var memcpy = moves.Memcpy(size, options.SecondsPerSize, ct);
+            var r = moves.Moves(size, options.SecondsPerSize, ct);
+            var perMove = (r.Elapsed - r.Waited).TotalMicroseconds / r.Chunks;
+            progress(string.Create(CultureInfo.InvariantCulture,
+                $"{name}: moves {r.GigabytesPerSecond:0.00} GB/s, {r.Chunks} chunks verified, {perMove:0.00} us per move (signal included) " +
+                $"and {r.Waited / r.Elapsed:P0} of the time waiting for the peer to free a slot; the peer checksummed for " +
+                $"{r.Verifying / r.Elapsed:P0} of the time ({r.Verifying.TotalMicroseconds / r.Chunks:0.00} us per chunk); " +
+                $"memcpy {memcpy:0.00} GB/s ({size / memcpy / 1000:0.00} us per copy) with the peer spinning in its checker"));
+            metrics.Add(new BenchmarkMetric($"move_throughput_{name}", "GB/s", Math.Round(r.GigabytesPerSecond, 3),
+                $"memcpy {name} through {moves.Slots(size)} buffers as the moves go through {moves.Slots(size)} DMB elements, the peer spinning " +
+                "in its checker as during the moves", Math.Round(memcpy, 3)));
         }
 
         progress($"signal round trip, {options.Rounds} rounds");
@@ -47,18 +74,6 @@ internal static class MovesBenchmark
         io.Send("QUIT");
         await workspace.Peer.WaitForExitAsync(ct);
         return new BenchmarkReport("moves", metrics);
-    }
-
-    private static double MeasureMoves(IsmFunction f, LineChannel io, Gid peer, DmbToken token, int size, double seconds)
-    {
-        var src = new byte[size];
-        Random.Shared.NextBytes(src);
-        io.Send("DRAIN");
-        Baselines.Repeat(() => f.Move(token, 0, src, signal: true), seconds / 5);
-        var (n, elapsed) = Baselines.Repeat(() => f.Move(token, 0, src, signal: true), seconds);
-        f.SignalEvent(peer, BenchPeer.EndOfPhase, 0);
-        io.Expect("DRAINED");
-        return n * (double)size / elapsed.TotalSeconds / 1e9;
     }
 
     private static double[] MeasureSignalRoundTrip(AgentNode node, LineChannel io, Dmb dmb, DmbToken peerToken, int rounds)

@@ -21,7 +21,7 @@ internal static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object with a metrics array." };
         var seconds = new Option<double>("--seconds") { Description = "Measuring time per payload size.", DefaultValueFactory = _ => 1.0 };
         var rounds = new Option<int>("--rounds") { Description = "Round trips for the latency figures.", DefaultValueFactory = _ => 20000 };
-        var command = new Command("moves", "Move throughput (4 KiB, 64 KiB, 1 MiB) and signal round trip between two LPAR processes, against memcpy and a pipe ping-pong.")
+        var command = new Command("moves", "Move throughput (4 KiB, 64 KiB, 1 MiB chunks, each checksummed by the peer) and signal round trip between two LPAR processes, against memcpy (the peer busy as during the moves) and a pipe ping-pong.")
         {
             json, seconds, rounds,
         };
@@ -42,11 +42,13 @@ internal static class BenchCommand
     private static Command Channel()
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object with a metrics array." };
-        var seconds = new Option<double>("--seconds") { Description = "Measuring time of the throughput figure.", DefaultValueFactory = _ => 2.0 };
+        var seconds = new Option<double>("--seconds") { Description = "Measuring time of each throughput figure (the channel and its ring baseline each).", DefaultValueFactory = _ => 2.0 };
         var rounds = new Option<int>("--rounds") { Description = "Round trips for the latency figures.", DefaultValueFactory = _ => 5000 };
-        var command = new Command("channel", "Channel throughput (64 KiB), round trip (64 B) and failover time between two node processes, against memcpy, a pipe ping-pong and the keepalive interval.")
+        var failovers = new Option<int>("--failovers") { Description = "Function failures for the failover figures.", DefaultValueFactory = _ => 10 };
+        var channels = new Option<int>("--channels") { Description = "Channels opened and closed for channels_per_second.", DefaultValueFactory = _ => 200 };
+        var command = new Command("channel", "Channel throughput (64 KiB, 4 KiB), round trip (64 B), failover and channel opens between two node processes, against a shared-memory ring, a pipe ping-pong and a fresh channel's negotiation.")
         {
-            json, seconds, rounds,
+            json, seconds, rounds, failovers, channels,
         };
         command.SetAction((r, ct) => CliOutput.RunAsync(async () =>
         {
@@ -55,7 +57,13 @@ internal static class BenchCommand
                 throw new ArgumentException("--seconds must be in (0, 600] and --rounds in [100, 10000000]");
             }
 
-            var report = await ChannelBenchmark.RunAsync(new ChannelBenchmark.Options(r.GetValue(seconds), r.GetValue(rounds)), CliOutput.Progress, ct);
+            if (r.GetValue(failovers) is < 10 or > 1000 || r.GetValue(channels) is < 1 or > 100_000)
+            {
+                throw new ArgumentException("--failovers must be in [10, 1000] and --channels in [1, 100000]");
+            }
+
+            var options = new ChannelBenchmark.Options(r.GetValue(seconds), r.GetValue(rounds), r.GetValue(failovers), r.GetValue(channels));
+            var report = await ChannelBenchmark.RunAsync(options, CliOutput.Progress, ct);
             Print(report, r.GetValue(json));
             return 0;
         }));
