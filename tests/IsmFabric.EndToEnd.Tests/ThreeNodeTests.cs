@@ -30,6 +30,7 @@ public sealed class ThreeNodeTests : IDisposable
     [Theory]
     [InlineData(65536, 0)]
     [InlineData(512, 48)]
+    [InlineData(0, 256)]
     public void Channels_between_every_pair_stream_with_matching_checksums_through_a_function_failure(int messageSize, int mebibytes)
     {
         var a = Start("lpar1");

@@ -15,7 +15,7 @@ namespace IsmFabric.Cli.Agent;
 /// message back, <c>sink</c> copies every message out and answers a one-byte 0xFF with what arrived since the last
 /// answer, <c>check</c> hashes everything until the sender closes and prints "RECEIVED peer id bytes sha256"; all
 /// read leased messages in place. Commands: <c>PEERS n</c> (wait until n peers are reachable), <c>REACHABLE peer n</c>
-/// (wait until n of its GIDs answer), <c>STREAM peer bytes size seed</c> (prints "SENT peer id bytes sha256"),
+/// (wait until n of its GIDs answer), <c>STREAM peer bytes size seed</c> (size 0: random sizes; prints "SENT peer id bytes sha256"),
 /// <c>PIPE n</c> (n one-byte pipe round trips), <c>RING path spin_us</c> (consume the shared-memory ring of the
 /// channel benchmark's baseline), <c>STATUS</c>, <c>QUIT</c>.
 /// </summary>
@@ -220,10 +220,12 @@ internal static class FabricNodeAgent
         await channel.SendAsync(Encoding.ASCII.GetBytes("MODE check"));
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var generator = new PatternGenerator(seed);
-        var buffer = new byte[Math.Min(size, channel.MaxMessage)];
+        // Size 0: every message a random size from 1 byte to the channel's largest, drawn from the seed.
+        var sizes = new Random(unchecked((int)seed));
+        var buffer = new byte[size == 0 ? channel.MaxMessage : Math.Min(size, channel.MaxMessage)];
         for (long sent = 0; sent < bytes;)
         {
-            var n = (int)Math.Min(buffer.Length, bytes - sent);
+            var n = (int)Math.Min(size == 0 ? sizes.Next(1, buffer.Length + 1) : buffer.Length, bytes - sent);
             generator.Fill(buffer.AsSpan(0, n));
             hash.AppendData(buffer, 0, n);
             await channel.SendAsync(buffer.AsMemory(0, n));
