@@ -61,6 +61,15 @@ internal sealed class ChannelFailover(FabricNode node, BenchWorkspace workspace,
             var recoveredAt = Stopwatch.GetTimestamp();
             cec.InjectFault(carrier, new FunctionFault { Recover = true });
             await WaitUpAgainAsync(carrier, ct);
+            if (channel is not null && await SettledAsync(channel, ct) is { } ended)
+            {
+                // It moved, then failed after all (e.g. it moved again, away from its new path, and found no route).
+                samples.RemoveAt(samples.Count - 1);
+                lost++;
+                outcome += $", but then THE CHANNEL WAS LOST ({ended})";
+                channel = null;
+            }
+
             progress($"failover {round} ({samples.Count} of {rounds} measured): function 0x{carrier:x} failed, {outcome}; " +
                 $"up again after {Stopwatch.GetElapsedTime(recoveredAt).TotalMilliseconds:0} ms");
             channel ??= await OpenEchoAsync(ct);
@@ -84,6 +93,31 @@ internal sealed class ChannelFailover(FabricNode node, BenchWorkspace workspace,
         await channel.SendAsync(Encoding.ASCII.GetBytes("MODE echo"), ct);
         await ChannelBenchmark.PingAsync(channel, 100, ct);
         return channel;
+    }
+
+    /// <summary>Waits until the channel is open again (null) or has ended (returns why).</summary>
+    private async Task<string?> SettledAsync(IFabricChannel channel, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        while (true)
+        {
+            var status = (await node.GetChannelsAsync(ct)).Single(c => c.Id == channel.Id);
+            switch (status.State)
+            {
+                case ChannelState.Open:
+                    return null;
+                case ChannelState.Closed or ChannelState.Ended:
+                    return status.Reason ?? status.State.ToString();
+                default:
+                    if (sw.Elapsed > StepTimeout)
+                    {
+                        throw new TimeoutException($"channel {channel.Id} still {status.State} {StepTimeout.TotalSeconds} s after the function recovered");
+                    }
+
+                    await Task.Delay(5, ct);
+                    break;
+            }
+        }
     }
 
     /// <summary>The local function the channel's path runs over now.</summary>
