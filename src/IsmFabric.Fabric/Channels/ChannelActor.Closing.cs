@@ -16,6 +16,7 @@ internal sealed partial class ChannelActor
     private DeclineReason? _closeRequested;
     private bool _closeSent;
     private bool _peerClosed;
+    private bool _readerAtEnd;
 
     private void BeginClose(DeclineReason reason, string why)
     {
@@ -106,6 +107,12 @@ internal sealed partial class ChannelActor
                     return;
                 }
 
+                if (_readerAtEnd)
+                {
+                    Finish(null); // our reader already has everything the peer sent
+                    return;
+                }
+
                 // Keep our DMB until our reader has what the peer sent before closing (or a while passed).
                 _state = ChannelState.Closing;
                 Timers.StartSingleTimer("peer-drain", PeerDrainTimedOut.Instance, _settings.NegotiationTimeout * 4);
@@ -128,6 +135,7 @@ internal sealed partial class ChannelActor
 
     private void OnReaderAtEnd()
     {
+        _readerAtEnd = true;
         if (_peerClosed)
         {
             Finish(null);
