@@ -67,7 +67,7 @@ internal static class PersistBenchmark
         builder.Services.AddAkka("bench-persist", akka =>
         {
             akka.ConfigureLoggers(l => l.ClearLoggers());
-            akka.AddHocon("akka.stdout-loglevel = OFF", HoconAddMode.Prepend);
+            akka.AddHocon("akka.stdout-loglevel = OFF\nakka.stdout-logger-class = \"IsmFabric.Fabric.Hosting.SilentStdoutLogger, IsmFabric.Fabric\"", HoconAddMode.Prepend);
             akka.WithCustomSerializer("ismfabric", [typeof(IFabricEvent)], system => new FabricEventSerializer(system));
             akka.WithFabricJournal(journal);
         });
