@@ -41,8 +41,20 @@ internal static class NodeWithChannel
         }
 
         Console.Error.WriteLine($"channel {channel.Id} open");
-        while ((await node.GetLedgerCountsAsync(CancellationToken.None)).Open == 0)
+        while (true)
         {
+            try
+            {
+                if ((await node.GetLedgerCountsAsync(CancellationToken.None)).Open > 0)
+                {
+                    break;
+                }
+            }
+            catch (Akka.Actor.AskTimeoutException)
+            {
+                // the ledger is still recovering
+            }
+
             await Task.Delay(10);
         }
 

@@ -1,6 +1,9 @@
 namespace IsmFabric.Fabric.Tests;
 
-/// <summary>Tests that count the process's open file descriptors run alone: other tests open and close files meanwhile.</summary>
+/// <summary>
+/// Tests that run alone: those that count the process's open file descriptors (other tests open and close files
+/// meanwhile) and those that keep both cores busy (they would starve the timing of tests running beside them).
+/// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class FdCountingCollection
 {

@@ -15,6 +15,7 @@ namespace IsmFabric.Fabric.Tests.Devices;
 /// move through its function as fast as they can, again and again: no reader ever sees memory the device let go of
 /// (the emulator poisons freed DMA memory), no writer touches the function after the device released it, nothing hangs.
 /// </summary>
+[Collection(FdCountingCollection.Name)] // spins three threads flat out: alone, so it does not starve other tests' timing
 public sealed class DeviceGateRaceTests : FabricTestKit, IDisposable
 {
     private readonly ITestOutputHelper _output;
