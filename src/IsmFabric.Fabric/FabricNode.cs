@@ -91,7 +91,7 @@ public sealed class FabricNode : IFabricNodeQueries, IAsyncDisposable
     public static string SystemName(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return "node-" + new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '-').ToArray());
+        return "node-" + ActorNames.Safe(name);
     }
 
     /// <summary>Opens a channel to <paramref name="peer"/> (a configured peer name), negotiated in-band over ISM.</summary>

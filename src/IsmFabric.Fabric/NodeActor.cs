@@ -103,8 +103,6 @@ internal sealed class NodeActor : ReceiveActor
         }
     }
 
-    private static string Sanitize(string name) => new(name.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '-').ToArray());
-
     private void OnStart()
     {
         var functions = _provider.Discover();
@@ -128,7 +126,7 @@ internal sealed class NodeActor : ReceiveActor
         foreach (var peer in _settings.Peers)
         {
             var p = peer;
-            var actor = Context.ActorOf(Props.Create(() => new PeerActor(p, settings, self, loggers.CreateLogger("IsmFabric.Fabric.Peer"))), $"peer-{Sanitize(p.Name)}");
+            var actor = Context.ActorOf(Props.Create(() => new PeerActor(p, settings, self, loggers.CreateLogger("IsmFabric.Fabric.Peer"))), $"peer-{ActorNames.Safe(p.Name)}");
             _peers[p.Name] = actor;
             foreach (var gid in p.Gids)
             {

@@ -60,18 +60,6 @@ internal sealed class ChannelDataPlane : IChannelWaker
     /// <summary>The largest message.</summary>
     public int MaxMessage => _endpoint.MaxMessage;
 
-    /// <summary>The current path.</summary>
-    public DevicePath Path
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _path;
-            }
-        }
-    }
-
     /// <summary>True when everything sent has been acknowledged by the peer.</summary>
     public bool AllAcknowledged
     {

@@ -84,8 +84,6 @@ internal sealed class ChannelNegotiationSupervisor : ReceiveActor, IWithTimers
         return Directive.Stop;
     });
 
-    private static string Sanitize(string name) => new(name.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '-').ToArray());
-
     private IReadOnlyList<ChannelRoute> RoutesTo(string peer) => _routes.GetValueOrDefault(peer) ?? [];
 
     private ChannelRoute? RouteVia(uint fid, Gid peerGid) =>
@@ -110,7 +108,7 @@ internal sealed class ChannelNegotiationSupervisor : ReceiveActor, IWithTimers
         var key = new ChannelKey(open.Peer, true, number);
         var routes = RoutesTo(open.Peer);
         var opener = Sender;
-        Start(key, Props.Create(() => new ChannelActor(key, _settings, _dmbs, _failover, routes, opener, _loggers.CreateLogger("IsmFabric.Fabric.Channel"))), $"out-{Sanitize(open.Peer)}-{number}");
+        Start(key, Props.Create(() => new ChannelActor(key, _settings, _dmbs, _failover, routes, opener, _loggers.CreateLogger("IsmFabric.Fabric.Channel"))), $"out-{ActorNames.Safe(open.Peer)}-{number}");
     }
 
     private void Start(ChannelKey key, Props props, string name)
@@ -194,7 +192,7 @@ internal sealed class ChannelNegotiationSupervisor : ReceiveActor, IWithTimers
         }
 
         var routes = RoutesTo(peer);
-        Start(key, Props.Create(() => new ChannelActor(key, _settings, _dmbs, _failover, routes, offer, route, _loggers.CreateLogger("IsmFabric.Fabric.Channel"))), $"in-{Sanitize(peer)}-{offer.ChannelId}");
+        Start(key, Props.Create(() => new ChannelActor(key, _settings, _dmbs, _failover, routes, offer, route, _loggers.CreateLogger("IsmFabric.Fabric.Channel"))), $"in-{ActorNames.Safe(peer)}-{offer.ChannelId}");
     }
 
     private void Answer(uint fid, Gid gid, NegotiationMessage about, NegotiationKind kind, DeclineReason reason)

@@ -24,7 +24,6 @@ internal sealed class DeviceInterrupts : IIsmInterruptHandler, IDisposable
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
-    private long _stray;
 
     internal DeviceInterrupts(IsmFunction function, uint fid, DmbHandle?[] bySlot, EventRouting routing, IActorRef device, TimeSpan poll, ILogger log)
     {
@@ -37,9 +36,6 @@ internal sealed class DeviceInterrupts : IIsmInterruptHandler, IDisposable
         _log = log;
         _thread = new Thread(Run) { IsBackground = true, Name = $"irq-{function.Name}" };
     }
-
-    /// <summary>Signals for slots with no DMB (unregistered while the signal was in flight).</summary>
-    internal long StraySignals => Interlocked.Read(ref _stray);
 
     internal void Start() => _thread.Start();
 
@@ -87,7 +83,10 @@ internal sealed class DeviceInterrupts : IIsmInterruptHandler, IDisposable
 
     void IIsmInterruptHandler.OnSignal(Dmb dmb, ushort mask) => Volatile.Read(ref _bySlot[dmb.SbaIndex])?.Wake();
 
-    void IIsmInterruptHandler.OnStraySignal(int slot) => Interlocked.Increment(ref _stray);
+    void IIsmInterruptHandler.OnStraySignal(int slot)
+    {
+        // A signal that raced the unregistration of its DMB: nobody waits on that slot any more.
+    }
 
     void IIsmInterruptHandler.OnError(string problem) => _log.LogWarning("device {Device}: {Problem}", _function.Name, problem);
 

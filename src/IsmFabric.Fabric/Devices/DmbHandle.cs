@@ -22,8 +22,6 @@ internal sealed class DmbHandle
         Token = dmb.Token;
         Length = dmb.Length;
         RemoteGid = dmb.RemoteGid;
-        LocalGid = function.Gid;
-        Chid = function.Chid;
         SbaIndex = dmb.SbaIndex;
     }
 
@@ -38,12 +36,6 @@ internal sealed class DmbHandle
 
     /// <summary>The function it is registered on.</summary>
     public uint Fid { get; }
-
-    /// <summary>That function's GID.</summary>
-    public Gid LocalGid { get; }
-
-    /// <summary>That function's CHID.</summary>
-    public Chid Chid { get; }
 
     /// <summary>Its SBA slot.</summary>
     public int SbaIndex { get; }

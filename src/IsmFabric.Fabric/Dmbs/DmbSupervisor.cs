@@ -34,7 +34,6 @@ internal sealed class DmbSupervisor : ReceiveActor
         Receive<DeviceUp>(up => _devices[up.Function.Fid] = up.Device);
         Receive<DeviceDown>(OnDeviceDown);
         Receive<Terminated>(t => OwnerStopped(t.ActorRef));
-        Receive<GetHeld>(_ => Sender.Tell(_allocated.Count));
     }
 
     private void OnAllocate(AllocateDmb request)
@@ -154,9 +153,6 @@ internal sealed class DmbSupervisor : ReceiveActor
     }
 
     private void Publish(uint fid) => _node.Tell(new DeviceDmbs(fid, _allocated.Values.Count(a => a.Fid == fid)));
-
-    /// <summary>How many DMBs are allocated (tests).</summary>
-    internal sealed record GetHeld;
 
     private sealed record Allocation(IActorRef Owner, uint Fid, IActorRef Device);
 
