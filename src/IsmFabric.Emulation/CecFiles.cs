@@ -4,10 +4,7 @@ using static IsmFabric.Emulation.SharedMemory;
 
 namespace IsmFabric.Emulation;
 
-/// <summary>
-/// The files of a CEC directory: their names, creating a new CEC (the state file's initial tables, then
-/// <c>cec.json</c> last) and reading back its definition.
-/// </summary>
+/// <summary>The files of a CEC directory: their names, creating a new CEC, and reading back its <c>cec.json</c>.</summary>
 internal static unsafe class CecFiles
 {
     internal const string DefinitionFile = "cec.json";

@@ -2,10 +2,7 @@ using static IsmFabric.Emulation.SharedMemory;
 
 namespace IsmFabric.Emulation;
 
-/// <summary>
-/// The firmware's side of a function's interrupt: sets a signalled DMB's bits in the owner's SBA, then raises the
-/// MSI (a futex word in <c>cec.state</c> plus a wake), honouring injected faults (lost, late).
-/// </summary>
+/// <summary>Raises a function's interrupt (futex word plus wake; lost and late faults) and sets a signalled DMB's SBA bits.</summary>
 internal sealed unsafe class CecInterrupts(CecStateFile state, LparMemories memories)
 {
     /// <summary>Sets the DMB's bit in the owner's SBA, ORs <paramref name="dmbeIndex"/> into its mask, sets the summary bit, then raises the interrupt.</summary>

@@ -1,9 +1,7 @@
 namespace IsmFabric.Emulation;
 
-/// <summary>
-/// The CEC-wide lock that serialises changes to the shared tables: threads of this process by a monitor, other
-/// processes by flock(2) on <c>cec.lock</c> (which the kernel releases when a holder dies).
-/// </summary>
+/// <summary>The CEC-wide lock: threads of this process by a monitor, other processes by flock(2) on <c>cec.lock</c>.</summary>
+/// <remarks>It serialises changes to the shared tables; the kernel drops the flock when a holder dies, so a dead process never keeps it.</remarks>
 internal sealed class CecLock : IDisposable
 {
     private readonly Lock _processLock = new();

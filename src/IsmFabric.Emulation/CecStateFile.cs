@@ -3,10 +3,8 @@ using static IsmFabric.Emulation.SharedMemory;
 
 namespace IsmFabric.Emulation;
 
-/// <summary>
-/// The shared state file <c>cec.state</c> mapped into this process: pointers to its LPAR, function and DMB entries
-/// (laid out by <see cref="CecLayout"/>) and the look-ups over them.
-/// </summary>
+/// <summary>The shared <c>cec.state</c> mapped into this process: pointers to its LPAR, function and DMB entries.</summary>
+/// <remarks>Laid out by <see cref="CecLayout"/>; the look-ups over the tables that need nothing but the tables live here too.</remarks>
 internal sealed unsafe class CecStateFile : IDisposable
 {
     private readonly MemoryMappedFile _map;

@@ -2,11 +2,8 @@ using static IsmFabric.Emulation.SharedMemory;
 
 namespace IsmFabric.Emulation;
 
-/// <summary>
-/// The firmware's producer side of a function's IEQ (spec §3.4): writes an event entry, then the index, sets the
-/// SBA's event and summary bits and raises the interrupt. Producers in any process serialise on a per-function
-/// spin lock in <c>cec.state</c> that a dead holder cannot keep.
-/// </summary>
+/// <summary>Writes firmware events into a function's IEQ (spec §3.4), then sets the SBA's e and s bits and interrupts.</summary>
+/// <remarks>Producers in any process serialise on a per-function spin lock in <c>cec.state</c> that a dead holder cannot keep.</remarks>
 internal sealed unsafe class EventQueueWriter(CecStateFile state, LparMemories memories, CecInterrupts interrupts)
 {
     /// <summary>

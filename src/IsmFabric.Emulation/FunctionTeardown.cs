@@ -2,10 +2,8 @@ using static IsmFabric.Emulation.SharedMemory;
 
 namespace IsmFabric.Emulation;
 
-/// <summary>
-/// Takes registrations out of the shared tables as firmware does: one DMB once no move into it is in flight, or a
-/// whole function (its DMBs, SBA, IEQ and VLANs) with the events spec §3.4 gives its peers. Callers hold the CEC lock.
-/// </summary>
+/// <summary>Frees a DMB once no move into it is in flight, and disables a whole function with the events its peers get.</summary>
+/// <remarks>Callers hold the CEC lock.</remarks>
 internal sealed unsafe class FunctionTeardown(CecStateFile state, EventQueueWriter events)
 {
     /// <summary>

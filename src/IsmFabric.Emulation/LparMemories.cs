@@ -1,9 +1,6 @@
 namespace IsmFabric.Emulation;
 
-/// <summary>
-/// Every LPAR's memory as this process sees it: each file mapped on first use and kept until disposal, and device
-/// addresses (IOVAs) translated to pointers into it.
-/// </summary>
+/// <summary>Every LPAR's memory file, mapped on first use, and the translation of a device address (IOVA) into it.</summary>
 internal sealed unsafe class LparMemories : IDisposable
 {
     private readonly string _directory;

@@ -2,10 +2,8 @@ using static IsmFabric.Emulation.SharedMemory;
 
 namespace IsmFabric.Emulation;
 
-/// <summary>
-/// The reclaim pass: finds LPARs marked attached whose process is gone (nobody holds their lock file) and, under the
-/// CEC lock, disables their functions and marks them detached. Any process may run it at any time.
-/// </summary>
+/// <summary>The reclaim pass: finds attached LPARs whose process died and releases their functions under the CEC lock.</summary>
+/// <remarks>An LPAR is dead when nobody holds its lock file. Any process may run the pass at any time.</remarks>
 internal sealed unsafe class LparReclaimer(string directory, CecDefinition definition, CecStateFile state, CecLock cecLock, FunctionTeardown teardown)
 {
     /// <summary>True while the process attached to LPAR <paramref name="lpar"/> is alive (it holds the LPAR's lock file).</summary>
