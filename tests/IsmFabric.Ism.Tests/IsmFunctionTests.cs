@@ -141,9 +141,8 @@ public sealed class IsmFunctionTests : IDisposable
         _b.SignalEvent(_a.Gid, 0x90, 1);
 
         // Corrupt the IEQ header index the way a broken device would.
-        var field = typeof(IsmFunction).GetField("_ieq", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
-        var buffer = (DmaBuffer)field.GetValue(_a)!;
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(buffer.Span, 99);
+        var ieq = _recA.Allocations[1]; // bring-up asks for the SBA page, then the IEQ page
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(ieq.Span, 99);
 
         var batch = _a.ProcessInterrupts();
         Assert.Single(batch.Signals);

@@ -10,6 +10,9 @@ public sealed class RecordingDevice(IVfioDevice inner) : IVfioDevice
 
     public List<string> Log { get; } = [];
 
+    /// <summary>Every DMA buffer handed out, in the order asked for (bring-up: the SBA page, then the IEQ page).</summary>
+    public List<DmaBuffer> Allocations { get; } = [];
+
     /// <summary>When set, the response length of the next command is replaced by this value.</summary>
     public ushort? CorruptResponseLength { get; set; }
 
@@ -44,7 +47,12 @@ public sealed class RecordingDevice(IVfioDevice inner) : IVfioDevice
         return inner.Write(offset, buffer);
     }
 
-    public DmaBuffer AllocateDma(int length) => new LoggedBuffer(inner.AllocateDma(length), Log);
+    public DmaBuffer AllocateDma(int length)
+    {
+        var buffer = new LoggedBuffer(inner.AllocateDma(length), Log);
+        Allocations.Add(buffer);
+        return buffer;
+    }
 
     public IInterruptSource EnableMsi()
     {

@@ -1,0 +1,103 @@
+using static IsmFabric.Emulation.SharedMemory;
+
+namespace IsmFabric.Emulation;
+
+/// <summary>Raises a function's interrupt (futex word plus wake; lost and late faults) and sets a signalled DMB's SBA bits.</summary>
+internal sealed unsafe class CecInterrupts(CecStateFile state, LparMemories memories)
+{
+    /// <summary>Sets the DMB's bit in the owner's SBA, ORs <paramref name="dmbeIndex"/> into its mask, sets the summary bit, then raises the interrupt.</summary>
+    internal void SignalDmb(int owner, int sbaIndex, int dmbeIndex)
+    {
+        var fn = state.Function(owner);
+        var sbaIova = Volatile.Read(ref U64(fn, CecLayout.FSbaIova));
+        var sba = sbaIova == 0 ? null : memories.Translate(I32(fn, CecLayout.FLpar), sbaIova, IsmEventCodes.SbaSize);
+        if (sba is null)
+        {
+            return;
+        }
+
+        AtomicOrByte(sba + 4 + (sbaIndex / 8), (byte)(0x80 >> (sbaIndex % 8)));
+
+        // dmbe_mask[sba_idx] is a big-endian u16; DMBE index k is bit k counted from the most significant bit.
+        var maskBit = (ushort)(0x8000 >> (dmbeIndex & 15));
+        var mask = sba + IsmEventCodes.SbaMaskOffset + (sbaIndex * 2);
+        if ((maskBit >> 8) != 0)
+        {
+            AtomicOrByte(mask, (byte)(maskBit >> 8));
+        }
+        else
+        {
+            AtomicOrByte(mask + 1, (byte)maskBit);
+        }
+
+        AtomicOrByte(sba, 0x80);
+        Interlocked.Increment(ref I64(fn, CecLayout.FStatSignals));
+        Raise(owner);
+    }
+
+    /// <summary>Raises the MSI of <paramref name="function"/>, honouring injected interrupt faults (lost, late).</summary>
+    internal void Raise(int function)
+    {
+        var fn = state.Function(function);
+        if (Volatile.Read(ref I32(fn, CecLayout.FLoseInterrupts)) > 0
+            && Interlocked.Decrement(ref I32(fn, CecLayout.FLoseInterrupts)) >= 0)
+        {
+            Interlocked.Increment(ref I64(fn, CecLayout.FStatLostInterrupts));
+            return;
+        }
+
+        var permille = Volatile.Read(ref U32(fn, CecLayout.FLoseInterruptPermille));
+        if (permille > 0 && Random.Shared.Next(1000) < permille)
+        {
+            Interlocked.Increment(ref I64(fn, CecLayout.FStatLostInterrupts));
+            return;
+        }
+
+        var delayUs = Volatile.Read(ref U32(fn, CecLayout.FDelayInterruptUs));
+        if (delayUs > 0)
+        {
+            _ = DeliverLateAsync(function, delayUs);
+            return;
+        }
+
+        Deliver(fn);
+    }
+
+    /// <summary>
+    /// Makes whoever sleeps on the interrupt of function entry <paramref name="fn"/> look again (its world changed)
+    /// without counting an interrupt and without any injected fault.
+    /// </summary>
+    internal static void Nudge(byte* fn)
+    {
+        Interlocked.Increment(ref I32(fn, CecLayout.FIrqCounter));
+        WakeWaiters(fn);
+    }
+
+    private Task DeliverLateAsync(int function, uint delayUs) =>
+        Task.Delay(TimeSpan.FromMicroseconds(delayUs)).ContinueWith(
+            _ => DeliverLate(function), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    private void DeliverLate(int function)
+    {
+        // The view may have been closed while the interrupt was on its way; then nobody here is left to tell.
+        if (!state.IsDisposed)
+        {
+            Deliver(state.Function(function));
+        }
+    }
+
+    private static void Deliver(byte* fn)
+    {
+        Interlocked.Increment(ref I64(fn, CecLayout.FStatInterrupts));
+        Interlocked.Increment(ref I32(fn, CecLayout.FIrqCounter));
+        WakeWaiters(fn);
+    }
+
+    private static void WakeWaiters(byte* fn)
+    {
+        if (Volatile.Read(ref I32(fn, CecLayout.FIrqWaiters)) > 0)
+        {
+            Interop.FutexWake((int*)(fn + CecLayout.FIrqCounter), int.MaxValue);
+        }
+    }
+}
