@@ -3,8 +3,13 @@ using static IsmFabric.Emulation.SharedMemory;
 namespace IsmFabric.Emulation;
 
 /// <summary>Writes firmware events into a function's IEQ (spec §3.4), then sets the SBA's e and s bits and interrupts.</summary>
-/// <remarks>Producers in any process serialise on a per-function spin lock in <c>cec.state</c> that a dead holder cannot keep.</remarks>
-internal sealed unsafe class EventQueueWriter(CecStateFile state, LparMemories memories, CecInterrupts interrupts)
+/// <remarks>
+/// Producers in any process serialise on a per-function spin lock in <c>cec.state</c> that a dead holder cannot keep.
+/// The IEQ is forgotten under the same lock (<see cref="Detach"/>), so once UNREG_IEQ answered no event is being
+/// written into the page and the LPAR may unmap it. The entry is written through the emulated IOMMU: an IEQ the
+/// function no longer has mapped is an IOMMU fault, not a write into freed memory.
+/// </remarks>
+internal sealed unsafe class EventQueueWriter(CecStateFile state, IommuMappings iommu, IommuFaults faults, CecInterrupts interrupts)
 {
     /// <summary>
     /// Writes an event into the IEQ of <paramref name="function"/> (entry first, then the index), sets the SBA's
@@ -13,57 +18,82 @@ internal sealed unsafe class EventQueueWriter(CecStateFile state, LparMemories m
     internal bool Post(int function, uint type, uint code, ulong token, ulong info)
     {
         var fn = state.Function(function);
-        var lpar = I32(fn, CecLayout.FLpar);
-        var ieqIova = Volatile.Read(ref U64(fn, CecLayout.FIeqIova));
-        if (ieqIova == 0)
+        if (Volatile.Read(ref U64(fn, CecLayout.FIeqIova)) == 0)
         {
             return false;
         }
 
-        var ieqLength = (int)U32(fn, CecLayout.FIeqLength);
-        var ieq = memories.Translate(lpar, ieqIova, ieqLength);
-        if (ieq is null)
-        {
-            return false;
-        }
-
-        var entries = (ieqLength - IsmEventCodes.IeqHeaderSize) / IsmEventCodes.IeqEntrySize;
+        var unmapped = 0UL;
         AcquireLock(fn);
         try
         {
-            if (Volatile.Read(ref U64(fn, CecLayout.FIeqIova)) != ieqIova)
+            var ieqIova = Volatile.Read(ref U64(fn, CecLayout.FIeqIova));
+            if (ieqIova == 0)
             {
                 return false;
             }
 
-            var slot = (int)U32(fn, CecLayout.FIeqNext);
-            var entry = ieq + IsmEventCodes.IeqHeaderSize + (slot * IsmEventCodes.IeqEntrySize);
-            WriteBe32(entry, 0, type);
-            WriteBe32(entry, 4, code);
-            WriteBe64(entry, 8, token);
-            WriteBe64(entry, 16, (ulong)DateTime.UtcNow.Ticks);
-            WriteBe64(entry, 24, info);
-            Thread.MemoryBarrier();
+            var ieqLength = (int)U32(fn, CecLayout.FIeqLength);
+            var ieq = iommu.Translate(function, I32(fn, CecLayout.FLpar), ieqIova, ieqLength);
+            if (ieq is null)
+            {
+                unmapped = ieqIova;
+            }
+            else
+            {
+                var entries = (ieqLength - IsmEventCodes.IeqHeaderSize) / IsmEventCodes.IeqEntrySize;
+                var slot = (int)U32(fn, CecLayout.FIeqNext);
+                var entry = ieq + IsmEventCodes.IeqHeaderSize + (slot * IsmEventCodes.IeqEntrySize);
+                WriteBe32(entry, 0, type);
+                WriteBe32(entry, 4, code);
+                WriteBe64(entry, 8, token);
+                WriteBe64(entry, 16, (ulong)DateTime.UtcNow.Ticks);
+                WriteBe64(entry, 24, info);
+                Thread.MemoryBarrier();
 
-            // Spec §3.4: the index is the slot just written plus one, 1..entries, never back to 0.
-            WriteBe64(ieq, 0, (ulong)(slot + 1));
-            U32(fn, CecLayout.FIeqNext) = (uint)((slot + 1) % entries);
+                // Spec §3.4: the index is the slot just written plus one, 1..entries, never back to 0.
+                WriteBe64(ieq, 0, (ulong)(slot + 1));
+                U32(fn, CecLayout.FIeqNext) = (uint)((slot + 1) % entries);
+            }
         }
         finally
         {
             Volatile.Write(ref I32(fn, CecLayout.FIeqLock), 0);
         }
 
-        Interlocked.Increment(ref I64(fn, CecLayout.FStatEvents));
-        var sbaIova = Volatile.Read(ref U64(fn, CecLayout.FSbaIova));
-        var sba = sbaIova == 0 ? null : memories.Translate(lpar, sbaIova, IsmEventCodes.SbaSize);
-        if (sba is not null)
+        if (unmapped != 0)
         {
-            AtomicOrByte(sba, 0x80 | 0x40); // s (summary) and e (event)
+            // Raised outside the producer lock: the fault forgets this very IEQ, under that lock.
+            faults.Raise(function, unmapped, IommuFaultKind.UnmappedAccess);
+            return false;
         }
 
-        interrupts.Raise(function);
+        Interlocked.Increment(ref I64(fn, CecLayout.FStatEvents));
+        interrupts.SignalEvent(function);
         return true;
+    }
+
+    /// <summary>
+    /// Forgets the IEQ of <paramref name="function"/> under the producer lock and returns what was registered (IOVA 0
+    /// when nothing): once this returns, no event is being written into it.
+    /// </summary>
+    internal (ulong Iova, int Length) Detach(int function)
+    {
+        var fn = state.Function(function);
+        AcquireLock(fn);
+        try
+        {
+            var iova = Volatile.Read(ref U64(fn, CecLayout.FIeqIova));
+            var length = (int)U32(fn, CecLayout.FIeqLength);
+            Volatile.Write(ref U64(fn, CecLayout.FIeqIova), 0UL);
+            U32(fn, CecLayout.FIeqLength) = 0;
+            U32(fn, CecLayout.FIeqNext) = 0;
+            return (iova, length);
+        }
+        finally
+        {
+            Volatile.Write(ref I32(fn, CecLayout.FIeqLock), 0);
+        }
     }
 
     private static void AcquireLock(byte* fn)

@@ -3,9 +3,53 @@ using static IsmFabric.Emulation.SharedMemory;
 namespace IsmFabric.Emulation;
 
 /// <summary>Frees a DMB once no move into it is in flight, and disables a whole function with the events its peers get.</summary>
-/// <remarks>Callers hold the CEC lock.</remarks>
-internal sealed unsafe class FunctionTeardown(CecStateFile state, EventQueueWriter events)
+/// <remarks>
+/// Callers hold the CEC lock. Whatever a registration stops covering is unpinned in the IOMMU (<see cref="IommuMappings"/>)
+/// only once the device can no longer write it, so an unmap after an unregistration never faults.
+/// </remarks>
+internal sealed unsafe class FunctionTeardown(CecStateFile state, EventQueueWriter events, IommuMappings iommu)
 {
+    /// <summary>
+    /// Puts a usable (ready or in use) function into the error state: its registrations go and its peers get the
+    /// error-state events. A function already in error or unplugged is left as it is. Must hold the CEC lock.
+    /// </summary>
+    internal void EnterErrorStateLocked(int function)
+    {
+        if (state.StateOf(function) is FunctionState.Ready or FunctionState.InUse)
+        {
+            Volatile.Write(ref I32(state.Function(function), CecLayout.FState), (int)FunctionState.Error);
+            DisableFunctionLocked(function, DisableReason.Error);
+        }
+    }
+
+    /// <summary>UNREG_SBA's effect: forgets the function's SBA; false when none was registered. Must hold the CEC lock.</summary>
+    internal bool UnregisterSbaLocked(int function)
+    {
+        var fn = state.Function(function);
+        var iova = Volatile.Read(ref U64(fn, CecLayout.FSbaIova));
+        if (iova == 0)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref U64(fn, CecLayout.FSbaIova), 0UL);
+        iommu.UnpinLocked(function, iova, IsmEventCodes.SbaSize);
+        return true;
+    }
+
+    /// <summary>UNREG_IEQ's effect: forgets the function's IEQ once no event is being written into it; false when none was registered. Must hold the CEC lock.</summary>
+    internal bool UnregisterIeqLocked(int function)
+    {
+        var (iova, length) = events.Detach(function);
+        if (iova == 0)
+        {
+            return false;
+        }
+
+        iommu.UnpinLocked(function, iova, length);
+        return true;
+    }
+
     /// <summary>
     /// Takes a function out of use: its DMBs are unregistered, its SBA and IEQ forgotten, and its peers told with
     /// the events of spec §3.4 that fit <paramref name="reason"/>. Must hold the CEC lock.
@@ -53,10 +97,8 @@ internal sealed unsafe class FunctionTeardown(CecStateFile state, EventQueueWrit
             events.Post(peer, IsmEventCodes.TypeDevice, devCode, gid, 0);
         }
 
-        Volatile.Write(ref U64(fn, CecLayout.FSbaIova), 0UL);
-        Volatile.Write(ref U64(fn, CecLayout.FIeqIova), 0UL);
-        U32(fn, CecLayout.FIeqLength) = 0;
-        U32(fn, CecLayout.FIeqNext) = 0;
+        UnregisterSbaLocked(function);
+        UnregisterIeqLocked(function);
         U32(fn, CecLayout.FVlanCount) = 0;
         U32(fn, CecLayout.FVlanRequired) = 0;
         Volatile.Write(ref U64(fn, CecLayout.FHazard), 0UL);
@@ -98,7 +140,10 @@ internal sealed unsafe class FunctionTeardown(CecStateFile state, EventQueueWrit
             }
         }
 
-        var owner = state.Function(I32(dmb, CecLayout.DOwner));
+        // No move writes into it any more: its pages may be unmapped without a fault from here on.
+        var ownerIndex = I32(dmb, CecLayout.DOwner);
+        iommu.UnpinLocked(ownerIndex, U64(dmb, CecLayout.DIova), U32(dmb, CecLayout.DLength));
+        var owner = state.Function(ownerIndex);
         var slot = (int)U32(dmb, CecLayout.DSbaIndex);
         AtomicAndNotByte(owner + CecLayout.FSbaSlots + (slot / 8), (byte)(0x80 >> (slot % 8)));
         Interlocked.Decrement(ref I32(owner, CecLayout.FDmbCount));
