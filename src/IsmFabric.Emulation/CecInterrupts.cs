@@ -16,8 +16,9 @@ internal sealed unsafe class CecInterrupts(CecStateFile state, IommuMappings iom
             return;
         }
 
-        AtomicOrByte(sba + 4 + (sbaIndex / 8), (byte)(0x80 >> (sbaIndex % 8)));
-
+        // Spec §3.2: the mask first, then the DMB bit, then the summary bit. A driver that clears the DMB bit and then
+        // takes the mask therefore always finds the element that set the bit; the other order loses it (the scan takes
+        // an empty mask, and the element's bit lands after the DMB bit was cleared, where no scan looks).
         // dmbe_mask[sba_idx] is a big-endian u16; DMBE index k is bit k counted from the most significant bit.
         var maskBit = (ushort)(0x8000 >> (dmbeIndex & 15));
         var mask = sba + IsmEventCodes.SbaMaskOffset + (sbaIndex * 2);
@@ -30,6 +31,7 @@ internal sealed unsafe class CecInterrupts(CecStateFile state, IommuMappings iom
             AtomicOrByte(mask + 1, (byte)maskBit);
         }
 
+        AtomicOrByte(sba + 4 + (sbaIndex / 8), (byte)(0x80 >> (sbaIndex % 8)));
         AtomicOrByte(sba, 0x80);
         Interlocked.Increment(ref I64(fn, CecLayout.FStatSignals));
         Raise(owner);

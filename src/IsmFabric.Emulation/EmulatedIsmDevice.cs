@@ -343,8 +343,10 @@ public sealed unsafe class EmulatedIsmDevice : IVfioDevice
             Volatile.Write(ref U64(_fn, CecLayout.FHazard), 0UL);
         }
 
-        Interlocked.Increment(ref I64(_fn, CecLayout.FStatMoves));
-        Interlocked.Add(ref I64(_fn, CecLayout.FStatMoveBytes), data.Length);
+        // One writer: this device, under its lock (no other process moves on this function). Readers (cec show) take a
+        // plain 64-bit load, which is atomic: no locked instruction per store block is needed.
+        Volatile.Write(ref I64(_fn, CecLayout.FStatMoves), I64(_fn, CecLayout.FStatMoves) + 1);
+        Volatile.Write(ref I64(_fn, CecLayout.FStatMoveBytes), I64(_fn, CecLayout.FStatMoveBytes) + data.Length);
         if (signal)
         {
             _machine.SignalDmb(owner, (int)U32(dmb, CecLayout.DSbaIndex), dmbeIndex);

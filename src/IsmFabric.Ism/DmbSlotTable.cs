@@ -9,18 +9,18 @@ internal sealed class DmbSlotTable(string device)
     private const int MaxDmbs = IsmFunction.MaxDmbs;
 
     // A reserved slot maps to null until REG_DMB answers.
-    private readonly Dictionary<int, Dmb> _slots = [];
+    private readonly Dictionary<int, Dmb?> _slots = [];
     private readonly Lock _lock = new();
     private int _nextSlot = FirstDmbSlot;
 
-    /// <summary>The DMBs in the table now (a copy).</summary>
+    /// <summary>The registered DMBs in the table now (a copy; slots only reserved while REG_DMB runs are left out).</summary>
     internal IReadOnlyCollection<Dmb> Registered
     {
         get
         {
             lock (_lock)
             {
-                return [.. _slots.Values];
+                return [.. _slots.Values.OfType<Dmb>()];
             }
         }
     }
@@ -45,7 +45,7 @@ internal sealed class DmbSlotTable(string device)
                     throw new ArgumentException($"SBA slot {r} is already in use{(holder is null ? "" : $" by {holder}")}", nameof(requested));
                 }
 
-                _slots[r] = null!;
+                _slots[r] = null;
                 return r;
             }
 
@@ -60,7 +60,7 @@ internal sealed class DmbSlotTable(string device)
                 if (!_slots.ContainsKey(slot))
                 {
                     _nextSlot = slot + 1 >= SlotCount ? FirstDmbSlot : slot + 1;
-                    _slots[slot] = null!; // reserved until REG_DMB answers
+                    _slots[slot] = null; // reserved until REG_DMB answers
                     return slot;
                 }
             }
