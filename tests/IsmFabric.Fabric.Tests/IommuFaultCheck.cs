@@ -9,6 +9,7 @@ internal static class IommuFaultCheck
     internal static void AssertNone(string cecDirectory)
     {
         using var cec = EmulatedCec.Open(cecDirectory);
-        Assert.Empty(cec.IommuFaultReport());
+        var faults = cec.IommuFaultReport();
+        Assert.True(faults.Count == 0, "unmapped while a device held it: " + string.Join("; ", faults));
     }
 }

@@ -20,7 +20,7 @@ public sealed class NodeRunEndToEndTests : IDisposable
         }
 
         Directory.Delete(_dir, recursive: true);
-        Assert.Empty(iommuFaults);
+        Assert.True(iommuFaults.Count == 0, "unmapped while a device held it: " + string.Join("; ", iommuFaults));
     }
 
     private string Cec => Path.Combine(_dir, "cec");
