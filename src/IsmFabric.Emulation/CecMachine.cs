@@ -10,7 +10,8 @@ namespace IsmFabric.Emulation;
 /// own type: <see cref="CecFiles"/> (the directory's files), <see cref="CecStateFile"/> (the mapped tables),
 /// <see cref="LparMemories"/> (IOVA translation), <see cref="CecLock"/>, <see cref="CecInterrupts"/> (SBA signal
 /// bits and the MSI), <see cref="EventQueueWriter"/> (the IEQ), <see cref="FunctionTeardown"/> (unregistering DMBs
-/// and disabling functions) and <see cref="LparReclaimer"/> (the reclaim pass for dead LPARs).
+/// and disabling functions), <see cref="LparReclaimer"/> (the reclaim pass for dead LPARs) and
+/// <see cref="CecConsistency"/> (the tables' repair after a process died inside the lock).
 /// </remarks>
 internal sealed unsafe class CecMachine : IDisposable
 {
@@ -21,6 +22,7 @@ internal sealed unsafe class CecMachine : IDisposable
     private readonly EventQueueWriter _events;
     private readonly FunctionTeardown _teardown;
     private readonly LparReclaimer _reclaimer;
+    private readonly CecConsistency _consistency;
     private bool _disposed;
 
     private CecMachine(string directory, CecDefinition definition)
@@ -28,12 +30,14 @@ internal sealed unsafe class CecMachine : IDisposable
         Directory = directory;
         Definition = definition;
         _state = new CecStateFile(CecFiles.StatePath(directory), definition.Functions.Count);
-        _cecLock = new CecLock(CecFiles.LockPath(directory));
+        _cecLock = new CecLock(CecFiles.LockPath(directory), _state.Header);
         _memories = new LparMemories(directory, definition);
         _interrupts = new CecInterrupts(_state, _memories);
         _events = new EventQueueWriter(_state, _memories, _interrupts);
         _teardown = new FunctionTeardown(_state, _events);
-        _reclaimer = new LparReclaimer(directory, definition, _state, _cecLock, _teardown);
+        _consistency = new CecConsistency(_state, _teardown);
+        _reclaimer = new LparReclaimer(directory, definition, _state, _cecLock, _teardown, _consistency);
+        _cecLock.OnAbandoned(() => _consistency.RepairLocked());
     }
 
     internal string Directory { get; }
@@ -90,11 +94,14 @@ internal sealed unsafe class CecMachine : IDisposable
 
     // ---- locking, reclaim and firmware behaviour -----------------------------------------------------------------
 
-    /// <summary>Takes the CEC-wide lock: in-process threads by a monitor, other processes by flock.</summary>
+    /// <summary>Takes the CEC-wide lock (bounded: <see cref="CecBusyException"/> when a stopped process keeps it).</summary>
     internal CecLock.Scope LockCec() => _cecLock.Enter();
 
+    /// <inheritdoc cref="CecLock.LongestWait"/>
+    internal TimeSpan LongestLockWait => _cecLock.LongestWait;
+
     /// <inheritdoc cref="LparReclaimer.Repair"/>
-    internal IReadOnlyList<string> Repair() => _reclaimer.Repair();
+    internal IReadOnlyList<string> Repair(bool full = false) => _reclaimer.Repair(full);
 
     /// <inheritdoc cref="LparReclaimer.ReclaimLparLocked"/>
     internal void ReclaimLparLocked(int lpar) => _reclaimer.ReclaimLparLocked(lpar);
@@ -103,7 +110,10 @@ internal sealed unsafe class CecMachine : IDisposable
     internal void DisableFunctionLocked(int function, DisableReason reason) => _teardown.DisableFunctionLocked(function, reason);
 
     /// <inheritdoc cref="FunctionTeardown.UnregisterDmbLocked"/>
-    internal void UnregisterDmbLocked(int index) => _teardown.UnregisterDmbLocked(index);
+    internal bool UnregisterDmbLocked(int index) => _teardown.UnregisterDmbLocked(index);
+
+    /// <inheritdoc cref="FunctionTeardown.TryFreeLocked"/>
+    internal bool TryFreeLocked(int index) => _teardown.TryFreeLocked(index);
 
     /// <inheritdoc cref="EventQueueWriter.Post"/>
     internal bool PostEvent(int function, uint type, uint code, ulong token, ulong info) => _events.Post(function, type, code, token, info);

@@ -247,12 +247,20 @@ public sealed unsafe class EmulatedIsmDevice : IVfioDevice
             _disposed = true;
             _msi?.Dispose();
             _msi = null;
-            using (_machine.LockCec())
+            try
             {
-                if (I32(_fn, CecLayout.FPid) == Environment.ProcessId && U32(_fn, CecLayout.FEpoch) == _epoch)
+                using (_machine.LockCec())
                 {
-                    _machine.DisableFunctionLocked(_index, DisableReason.Released);
+                    if (I32(_fn, CecLayout.FPid) == Environment.ProcessId && U32(_fn, CecLayout.FEpoch) == _epoch)
+                    {
+                        _machine.DisableFunctionLocked(_index, DisableReason.Released);
+                    }
                 }
+            }
+            catch (CecBusyException)
+            {
+                // A stopped process holds the CEC lock. The function stays marked ours: opening it again releases it
+                // first, and once this process is gone the others' reclaim does.
             }
 
             foreach (var buffer in _dma.ToArray())

@@ -3,12 +3,17 @@ using static IsmFabric.Emulation.SharedMemory;
 namespace IsmFabric.Emulation;
 
 /// <summary>Writes firmware events into a function's IEQ (spec §3.4), then sets the SBA's e and s bits and interrupts.</summary>
-/// <remarks>Producers in any process serialise on a per-function spin lock in <c>cec.state</c> that a dead holder cannot keep.</remarks>
+/// <remarks>
+/// Callers hold the CEC lock: producers in every process serialise on it, and a holder that dies inside a post leaves
+/// at worst an entry written without its index, which the next post overwrites. (A spin lock of its own in
+/// <c>cec.state</c> used to be freed by polling the holder's pid: a stopped holder kept it for good.)
+/// </remarks>
 internal sealed unsafe class EventQueueWriter(CecStateFile state, LparMemories memories, CecInterrupts interrupts)
 {
     /// <summary>
     /// Writes an event into the IEQ of <paramref name="function"/> (entry first, then the index), sets the SBA's
-    /// event and summary bits and raises the interrupt. Dropped when the function has no IEQ registered.
+    /// event and summary bits and raises the interrupt. Dropped when the function has no IEQ registered. Must hold the
+    /// CEC lock.
     /// </summary>
     internal bool Post(int function, uint type, uint code, ulong token, ulong info)
     {
@@ -28,31 +33,18 @@ internal sealed unsafe class EventQueueWriter(CecStateFile state, LparMemories m
         }
 
         var entries = (ieqLength - IsmEventCodes.IeqHeaderSize) / IsmEventCodes.IeqEntrySize;
-        AcquireLock(fn);
-        try
-        {
-            if (Volatile.Read(ref U64(fn, CecLayout.FIeqIova)) != ieqIova)
-            {
-                return false;
-            }
+        var slot = (int)U32(fn, CecLayout.FIeqNext) % entries; // a torn FIeqNext cannot send the entry past the IEQ
+        var entry = ieq + IsmEventCodes.IeqHeaderSize + (slot * IsmEventCodes.IeqEntrySize);
+        WriteBe32(entry, 0, type);
+        WriteBe32(entry, 4, code);
+        WriteBe64(entry, 8, token);
+        WriteBe64(entry, 16, (ulong)DateTime.UtcNow.Ticks);
+        WriteBe64(entry, 24, info);
+        Thread.MemoryBarrier();
 
-            var slot = (int)U32(fn, CecLayout.FIeqNext);
-            var entry = ieq + IsmEventCodes.IeqHeaderSize + (slot * IsmEventCodes.IeqEntrySize);
-            WriteBe32(entry, 0, type);
-            WriteBe32(entry, 4, code);
-            WriteBe64(entry, 8, token);
-            WriteBe64(entry, 16, (ulong)DateTime.UtcNow.Ticks);
-            WriteBe64(entry, 24, info);
-            Thread.MemoryBarrier();
-
-            // Spec §3.4: the index is the slot just written plus one, 1..entries, never back to 0.
-            WriteBe64(ieq, 0, (ulong)(slot + 1));
-            U32(fn, CecLayout.FIeqNext) = (uint)((slot + 1) % entries);
-        }
-        finally
-        {
-            Volatile.Write(ref I32(fn, CecLayout.FIeqLock), 0);
-        }
+        // Spec §3.4: the index is the slot just written plus one, 1..entries, never back to 0.
+        WriteBe64(ieq, 0, (ulong)(slot + 1));
+        U32(fn, CecLayout.FIeqNext) = (uint)((slot + 1) % entries);
 
         Interlocked.Increment(ref I64(fn, CecLayout.FStatEvents));
         var sbaIova = Volatile.Read(ref U64(fn, CecLayout.FSbaIova));
@@ -64,27 +56,5 @@ internal sealed unsafe class EventQueueWriter(CecStateFile state, LparMemories m
 
         interrupts.Raise(function);
         return true;
-    }
-
-    private static void AcquireLock(byte* fn)
-    {
-        var me = Environment.ProcessId;
-        var spin = new SpinWait();
-        while (true)
-        {
-            var holder = Interlocked.CompareExchange(ref I32(fn, CecLayout.FIeqLock), me, 0);
-            if (holder == 0)
-            {
-                return;
-            }
-
-            // A producer killed inside the few stores of an event must not block the IEQ forever.
-            if (holder != me && spin.Count > 100 && !Interop.ProcessExists(holder))
-            {
-                Interlocked.CompareExchange(ref I32(fn, CecLayout.FIeqLock), 0, holder);
-            }
-
-            spin.SpinOnce();
-        }
     }
 }
