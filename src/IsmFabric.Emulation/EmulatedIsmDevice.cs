@@ -276,12 +276,6 @@ public sealed unsafe class EmulatedIsmDevice : IVfioDevice
 
     private void Move(ulong pos, ReadOnlySpan<byte> data, long offset)
     {
-        var delay = Volatile.Read(ref U32(_fn, CecLayout.FMoveDelayUs));
-        if (delay > 0)
-        {
-            Pause(delay);
-        }
-
         // Spec §3.2: dmb_tok | idx << 24 | sf << 23 | offset.
         var token = pos & 0x0000_FFFF_0000_0000UL;
         var dmbeIndex = (int)((pos >> 24) & 0xFF);
@@ -337,6 +331,13 @@ public sealed unsafe class EmulatedIsmDevice : IVfioDevice
             if (target is null)
             {
                 throw RejectMove(offset, data.Length, "the DMB lies outside its LPAR's memory");
+            }
+
+            // A slow store (fault injection) is slow while it is in flight: an unregister meanwhile waits for it.
+            var delay = Volatile.Read(ref U32(_fn, CecLayout.FMoveDelayUs));
+            if (delay > 0)
+            {
+                Pause(delay);
             }
 
             data.CopyTo(new Span<byte>(target, data.Length));

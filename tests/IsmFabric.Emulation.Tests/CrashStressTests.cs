@@ -35,6 +35,14 @@ public sealed unsafe partial class CrashStressTests(ITestOutputHelper output) : 
     public void Killing_and_stopping_lpar_processes_at_random_never_wedges_the_others_nor_leaks_what_they_held()
     {
         var random = new Random(20261129);
+
+        // Stores that take 200 us keep the movers inside their hazard window much of the time: kills and stops land
+        // in the middle of moves, and unregisters meet moves in flight.
+        foreach (var f in _cec.Definition.Functions)
+        {
+            _cec.Cec.InjectFault(f.Fid, new FunctionFault { SlowMovesMicroseconds = 200 });
+        }
+
         for (var w = 0; w < _workers.Length; w++)
         {
             _workers[w] = new Worker(_cec.Directory, $"lpar{w + 1}", random.Next());
