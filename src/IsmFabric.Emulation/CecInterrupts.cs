@@ -10,7 +10,7 @@ internal sealed unsafe class CecInterrupts(CecStateFile state, IommuMappings iom
     internal void SignalDmb(int owner, int sbaIndex, int dmbeIndex)
     {
         var fn = state.Function(owner);
-        var sba = Sba(owner, fn);
+        var sba = Sba(owner, fn, holdsCecLock: false);
         if (sba is null)
         {
             return;
@@ -37,10 +37,10 @@ internal sealed unsafe class CecInterrupts(CecStateFile state, IommuMappings iom
         Raise(owner);
     }
 
-    /// <summary>Sets the SBA's summary and event bits (an event is in the IEQ), then raises the interrupt.</summary>
-    internal void SignalEvent(int function)
+    /// <summary>Sets the SBA's summary and event bits (an event is in the IEQ), then raises the interrupt. Must hold the CEC lock.</summary>
+    internal void SignalEventLocked(int function)
     {
-        var sba = Sba(function, state.Function(function));
+        var sba = Sba(function, state.Function(function), holdsCecLock: true);
         if (sba is not null)
         {
             AtomicOrByte(sba, 0x80 | 0x40); // s (summary) and e (event)
@@ -116,7 +116,7 @@ internal sealed unsafe class CecInterrupts(CecStateFile state, IommuMappings iom
     }
 
     /// <summary>The registered SBA of <paramref name="function"/> as the device reaches it; null when none, or when it is not mapped (then the function faults).</summary>
-    private byte* Sba(int function, byte* fn)
+    private byte* Sba(int function, byte* fn, bool holdsCecLock)
     {
         var iova = Volatile.Read(ref U64(fn, CecLayout.FSbaIova));
         if (iova == 0)
@@ -129,7 +129,14 @@ internal sealed unsafe class CecInterrupts(CecStateFile state, IommuMappings iom
         {
             // Still registered, yet not mapped: the device's write into the SBA faults (had it been unregistered
             // meanwhile, there would be nothing to write).
-            faults.Raise(function, iova, IommuFaultKind.UnmappedAccess);
+            if (holdsCecLock)
+            {
+                faults.RaiseLocked(function, iova, IommuFaultKind.UnmappedAccess);
+            }
+            else
+            {
+                faults.Raise(function, iova, IommuFaultKind.UnmappedAccess);
+            }
         }
 
         return sba;

@@ -30,6 +30,8 @@ internal static class CecLayout
     internal const int HLparCount = 12;
     internal const int HFunctionCount = 16;
     internal const int HNextToken = 20;
+    internal const int HLockHolder = 24;   // i32: pid holding the CEC lock, 0 when free (set at the next Enter = its holder died inside)
+    internal const int HPendingFrees = 28; // i32: DMB entries left Unregistering because a move into them had not finished
 
     // LPAR table
     internal const int LparTable = HeaderSize;
@@ -63,7 +65,7 @@ internal static class CecLayout
     internal const int FIrqCounter = 192;  // i32: the futex word; +1 per interrupt
     internal const int FIrqWaiters = 196;  // i32: processes sleeping on the futex
     internal const int FHazard = 200;      // u64: token a move of this function is writing into right now
-    internal const int FIeqLock = 208;     // i32: pid holding the IEQ producer lock
+    // 208..211: reserved (was the IEQ producer lock; events are posted under the CEC lock now)
     internal const int FDmbCount = 212;    // u32
     internal const int FFailCommands = 216;        // i32: how many next commands fail
     internal const int FFailCommandCode = 220;     // u32: only this command code fails (0 = any)

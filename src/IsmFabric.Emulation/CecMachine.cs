@@ -13,7 +13,8 @@ namespace IsmFabric.Emulation;
 /// <see cref="LparMemories"/> (IOVA translation), <see cref="IommuMappings"/> and <see cref="IommuFaults"/> (the
 /// emulated IOMMU), <see cref="CecLock"/>, <see cref="CecInterrupts"/> (SBA signal bits and the MSI),
 /// <see cref="EventQueueWriter"/> (the IEQ), <see cref="FunctionTeardown"/> (unregistering DMBs and disabling
-/// functions) and <see cref="LparReclaimer"/> (the reclaim pass for dead LPARs).
+/// functions), <see cref="LparReclaimer"/> (the reclaim pass for dead LPARs) and <see cref="CecConsistency"/> (the
+/// tables' repair after a process died inside the lock).
 /// </remarks>
 internal sealed unsafe class CecMachine : IDisposable
 {
@@ -26,6 +27,7 @@ internal sealed unsafe class CecMachine : IDisposable
     private readonly EventQueueWriter _events;
     private readonly FunctionTeardown _teardown;
     private readonly LparReclaimer _reclaimer;
+    private readonly CecConsistency _consistency;
     private bool _disposed;
 
     private CecMachine(string directory, CecDefinition definition)
@@ -33,7 +35,7 @@ internal sealed unsafe class CecMachine : IDisposable
         Directory = directory;
         Definition = definition;
         _state = new CecStateFile(CecFiles.StatePath(directory), definition.Functions.Count);
-        _cecLock = new CecLock(CecFiles.LockPath(directory));
+        _cecLock = new CecLock(CecFiles.LockPath(directory), _state.Header);
         _memories = new LparMemories(directory, definition);
         _iommu = new IommuMappings(directory, definition, _state, _memories);
         // The teardown needs the event writer, which raises faults: the fault handler finds the teardown when it runs.
@@ -41,7 +43,9 @@ internal sealed unsafe class CecMachine : IDisposable
         _interrupts = new CecInterrupts(_state, _iommu, _faults);
         _events = new EventQueueWriter(_state, _iommu, _faults, _interrupts);
         _teardown = new FunctionTeardown(_state, _events, _iommu);
-        _reclaimer = new LparReclaimer(directory, definition, _state, _cecLock, _teardown, _iommu);
+        _consistency = new CecConsistency(_state, _teardown, _iommu);
+        _reclaimer = new LparReclaimer(directory, definition, _state, _cecLock, _teardown, _consistency, _iommu);
+        _cecLock.OnAbandoned(() => _consistency.RepairLocked());
     }
 
     internal string Directory { get; }
@@ -133,11 +137,14 @@ internal sealed unsafe class CecMachine : IDisposable
 
     // ---- locking, reclaim and firmware behaviour -----------------------------------------------------------------
 
-    /// <summary>Takes the CEC-wide lock: in-process threads by a monitor, other processes by flock.</summary>
+    /// <summary>Takes the CEC-wide lock (bounded: <see cref="CecBusyException"/> when a stopped process keeps it).</summary>
     internal CecLock.Scope LockCec() => _cecLock.Enter();
 
+    /// <inheritdoc cref="CecLock.LongestWait"/>
+    internal TimeSpan LongestLockWait => _cecLock.LongestWait;
+
     /// <inheritdoc cref="LparReclaimer.Repair"/>
-    internal IReadOnlyList<string> Repair() => _reclaimer.Repair();
+    internal IReadOnlyList<string> Repair(bool full = false) => _reclaimer.Repair(full);
 
     /// <inheritdoc cref="LparReclaimer.ReclaimLparLocked"/>
     internal void ReclaimLparLocked(int lpar) => _reclaimer.ReclaimLparLocked(lpar);
@@ -155,7 +162,10 @@ internal sealed unsafe class CecMachine : IDisposable
     internal bool UnregisterIeqLocked(int function) => _teardown.UnregisterIeqLocked(function);
 
     /// <inheritdoc cref="FunctionTeardown.UnregisterDmbLocked"/>
-    internal void UnregisterDmbLocked(int index) => _teardown.UnregisterDmbLocked(index);
+    internal bool UnregisterDmbLocked(int index) => _teardown.UnregisterDmbLocked(index);
+
+    /// <inheritdoc cref="FunctionTeardown.TryFreeLocked"/>
+    internal bool TryFreeLocked(int index) => _teardown.TryFreeLocked(index);
 
     /// <inheritdoc cref="EventQueueWriter.Post"/>
     internal bool PostEvent(int function, uint type, uint code, ulong token, ulong info) => _events.Post(function, type, code, token, info);

@@ -50,6 +50,9 @@ internal sealed unsafe class CecStateFile : IDisposable
     /// <summary>True once the mapping is gone: no pointer from this file may be used any more.</summary>
     internal bool IsDisposed => Volatile.Read(ref _disposed);
 
+    /// <summary>The header: magic, version, table sizes, the next token, the CEC lock's holder.</summary>
+    internal byte* Header => _state;
+
     internal byte* Lpar(int index) => _state + CecLayout.LparTable + (index * CecLayout.LparEntrySize);
 
     internal byte* Function(int index) => _state + CecLayout.FunctionTable + (index * CecLayout.FunctionEntrySize);

@@ -46,12 +46,12 @@ public sealed unsafe class EmulatedCec : IDisposable
     public EmulatedLpar AttachLpar(string name) => EmulatedLpar.Attach(Directory, name);
 
     /// <summary>Reclaims what LPARs whose process died still held; returns their names.</summary>
-    public IReadOnlyList<string> Repair() => _machine.Repair();
+    public IReadOnlyList<string> Repair() => _machine.Repair(full: true);
 
     /// <summary>The CEC as it is now: LPARs, functions, DMBs and who owns them. Repairs first.</summary>
     public CecSnapshot Snapshot()
     {
-        _machine.Repair();
+        _machine.Repair(full: true);
         var def = _machine.Definition;
         var lpars = new List<LparSnapshot>();
         for (var l = 0; l < def.Lpars.Count; l++)

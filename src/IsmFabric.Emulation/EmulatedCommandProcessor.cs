@@ -51,7 +51,15 @@ internal sealed unsafe class EmulatedCommandProcessor
         }
         else
         {
-            (ret, responseLength) = Dispatch(cmd, len, area);
+            try
+            {
+                (ret, responseLength) = Dispatch(cmd, len, area);
+            }
+            catch (CecBusyException)
+            {
+                // The CEC lock stayed taken (a stopped process holds it): the command did nothing and says so.
+                ret = EmulatedReturnCode.Busy;
+            }
         }
 
         if (ret != EmulatedReturnCode.Ok)
@@ -425,15 +433,17 @@ internal sealed unsafe class EmulatedCommandProcessor
         using (_machine.LockCec())
         {
             var dmb = _machine.Dmb(tokenIndex);
-            if (I32(dmb, CecLayout.DState) != (int)DmbState.Registered || U64(dmb, CecLayout.DToken) != token || I32(dmb, CecLayout.DOwner) != _index)
+            var dmbState = (DmbState)I32(dmb, CecLayout.DState);
+            if (dmbState is not (DmbState.Registered or DmbState.Unregistering) || U64(dmb, CecLayout.DToken) != token || I32(dmb, CecLayout.DOwner) != _index)
             {
                 return EmulatedReturnCode.NotRegistered;
             }
 
-            _machine.UnregisterDmbLocked(tokenIndex);
+            // A move still in flight after the bounded wait (its process stopped): the DMB is not freed and the driver
+            // must keep its memory (spec §2.4: any ret but 0 and 0xFFFF keeps the DMB); asking again finishes it.
+            var freed = dmbState == DmbState.Registered ? _machine.UnregisterDmbLocked(tokenIndex) : _machine.TryFreeLocked(tokenIndex);
+            return freed ? EmulatedReturnCode.Ok : EmulatedReturnCode.Busy;
         }
-
-        return EmulatedReturnCode.Ok;
     }
 
     private ushort Signal(ulong rgid, uint eventCode, ulong info)
@@ -446,8 +456,11 @@ internal sealed unsafe class EmulatedCommandProcessor
 
         // Spec §3.4: a software event carries the sender's GID in tok. trigger_irq = 0 lets the device coalesce;
         // this device always interrupts at once, which is one of the behaviours that allows.
-        return _machine.PostEvent(target, IsmEventCodes.TypeSoftware, eventCode, U64(_fn, CecLayout.FGid), info)
-            ? EmulatedReturnCode.Ok
-            : EmulatedReturnCode.GidUnreachable;
+        using (_machine.LockCec())
+        {
+            return _machine.PostEvent(target, IsmEventCodes.TypeSoftware, eventCode, U64(_fn, CecLayout.FGid), info)
+                ? EmulatedReturnCode.Ok
+                : EmulatedReturnCode.GidUnreachable;
+        }
     }
 }

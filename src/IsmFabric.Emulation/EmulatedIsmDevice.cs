@@ -247,12 +247,20 @@ public sealed unsafe class EmulatedIsmDevice : IVfioDevice
             _disposed = true;
             _msi?.Dispose();
             _msi = null;
-            using (_machine.LockCec())
+            try
             {
-                if (I32(_fn, CecLayout.FPid) == Environment.ProcessId && U32(_fn, CecLayout.FEpoch) == _epoch)
+                using (_machine.LockCec())
                 {
-                    _machine.DisableFunctionLocked(_index, DisableReason.Released);
+                    if (I32(_fn, CecLayout.FPid) == Environment.ProcessId && U32(_fn, CecLayout.FEpoch) == _epoch)
+                    {
+                        _machine.DisableFunctionLocked(_index, DisableReason.Released);
+                    }
                 }
+            }
+            catch (CecBusyException)
+            {
+                // A stopped process holds the CEC lock. The function stays marked ours: opening it again releases it
+                // first, and once this process is gone the others' reclaim does.
             }
 
             foreach (var buffer in _dma.ToArray())
@@ -268,12 +276,6 @@ public sealed unsafe class EmulatedIsmDevice : IVfioDevice
 
     private void Move(ulong pos, ReadOnlySpan<byte> data, long offset)
     {
-        var delay = Volatile.Read(ref U32(_fn, CecLayout.FMoveDelayUs));
-        if (delay > 0)
-        {
-            Pause(delay);
-        }
-
         // Spec §3.2: dmb_tok | idx << 24 | sf << 23 | offset.
         var token = pos & 0x0000_FFFF_0000_0000UL;
         var dmbeIndex = (int)((pos >> 24) & 0xFF);
@@ -334,6 +336,13 @@ public sealed unsafe class EmulatedIsmDevice : IVfioDevice
                 Volatile.Write(ref U64(_fn, CecLayout.FHazard), 0UL);
                 _machine.RaiseIommuFault(owner, iova, IommuFaultKind.UnmappedAccess);
                 throw RejectMove(offset, data.Length, $"IOMMU fault: DMB 0x{token:x16} at IOVA 0x{iova:x} is not mapped by its owner");
+            }
+
+            // A slow store (fault injection) is slow while it is in flight: an unregister meanwhile waits for it.
+            var delay = Volatile.Read(ref U32(_fn, CecLayout.FMoveDelayUs));
+            if (delay > 0)
+            {
+                Pause(delay);
             }
 
             data.CopyTo(new Span<byte>(target, data.Length));

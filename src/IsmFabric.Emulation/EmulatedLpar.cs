@@ -18,6 +18,7 @@ public sealed unsafe class EmulatedLpar : IDisposable
     private readonly Lock _lock = new();
     private readonly List<EmulatedIsmDevice> _devices = [];
     private readonly Timer _watchdog;
+    private int _watching;
     private bool _disposed;
 
     private EmulatedLpar(CecMachine machine, int index, LockFile lockFile)
@@ -41,6 +42,9 @@ public sealed unsafe class EmulatedLpar : IDisposable
     public IReadOnlyList<FunctionDefinition> Functions { get; }
 
     internal int Index { get; }
+
+    /// <summary>The longest this process waited for the CEC-wide lock (bounded by the lock's own limit of 2 s).</summary>
+    public TimeSpan LongestLockWait => _machine.LongestLockWait;
 
     /// <summary>Bytes of the LPAR's memory in use for DMA.</summary>
     public long DmaBytesInUse
@@ -70,7 +74,7 @@ public sealed unsafe class EmulatedLpar : IDisposable
                     $"the CEC in {directory} has no LPAR '{name}' (it has {string.Join(", ", machine.Definition.Lpars.Select(l => l.Name))})", nameof(name));
             }
 
-            machine.Repair();
+            machine.Repair(full: true);
             var lockFile = LockFile.OpenOrCreate(CecMachine.LparLockPath(directory, name));
             if (!lockFile.TryLockExclusive())
             {
@@ -122,6 +126,13 @@ public sealed unsafe class EmulatedLpar : IDisposable
                 if (state == FunctionState.Unplugged)
                 {
                     throw VfioErrors.FromErrno(Errno.ENODEV, $"open function 0x{fid:x}", "the function is unplugged");
+                }
+
+                if (I32(fn, CecLayout.FPid) == Environment.ProcessId && !_devices.Any(d => d.Definition.Fid == fid))
+                {
+                    // Ours, but its device is closed: the close found the CEC lock taken and left the release to us.
+                    _machine.DisableFunctionLocked(index, DisableReason.Released);
+                    state = (FunctionState)I32(fn, CecLayout.FState);
                 }
 
                 if (I32(fn, CecLayout.FPid) != 0)
@@ -189,7 +200,15 @@ public sealed unsafe class EmulatedLpar : IDisposable
 
                     // Unregister before unmap: unmapping what the device still holds faults the function (which first
                     // takes the registration away from the device), as firmware does.
-                    _machine.UnmapDma(function, buffer.Iova, buffer.Length);
+                    try
+                    {
+                        _machine.UnmapDma(function, buffer.Iova, buffer.Length);
+                    }
+                    catch (CecBusyException e)
+                    {
+                        // Not unmapped, so not freed either: the memory stays the device's, never handed out again.
+                        throw VfioErrors.FromErrno(Errno.EBUSY, $"DMA unmap ({Name}, IOVA 0x{buffer.Iova:x}, {buffer.Length} bytes)", e.Message);
+                    }
 
                     // On a real LPAR unmapped memory faults; here it stays mapped, so poison it: a read after the
                     // driver let go of a buffer sees 0xDF bytes instead of the data it expected.
@@ -212,7 +231,8 @@ public sealed unsafe class EmulatedLpar : IDisposable
 
     private void Watch()
     {
-        if (_disposed)
+        // One pass at a time: a pass that waits for the CEC lock must not let ticks pile up behind it.
+        if (_disposed || Interlocked.Exchange(ref _watching, 1) != 0)
         {
             return;
         }
@@ -223,10 +243,14 @@ public sealed unsafe class EmulatedLpar : IDisposable
         }
         catch (IOException)
         {
-            // The next tick tries again; a repair is idempotent.
+            // The next tick tries again (CecBusyException included); a repair is idempotent.
         }
         catch (ObjectDisposedException)
         {
+        }
+        finally
+        {
+            Volatile.Write(ref _watching, 0);
         }
     }
 
@@ -260,9 +284,17 @@ public sealed unsafe class EmulatedLpar : IDisposable
             _disposed = true;
         }
 
-        using (_machine.LockCec())
+        try
         {
-            _machine.ReclaimLparLocked(Index);
+            using (_machine.LockCec())
+            {
+                _machine.ReclaimLparLocked(Index);
+            }
+        }
+        catch (CecBusyException)
+        {
+            // A stopped process holds the CEC lock: releasing our LPAR lock below makes this LPAR dead to the others,
+            // whose reclaim pass does the same work once the lock is free.
         }
 
         _lockFile.Unlock();

@@ -28,6 +28,8 @@ public static class EmulatedReturnCode
     public const ushort GidUnreachable = 0x0009;
     /// <summary>A VLAN id is invalid, already added, not a member, or the VLAN table is full.</summary>
     public const ushort VlanError = 0x000A;
+    /// <summary>Not now: the CEC lock stayed taken (a stopped process), or UNREG_DMB found a move still in flight; nothing changed, ask again.</summary>
+    public const ushort Busy = 0x000B;
     /// <summary>ISM_ERROR: what the driver sees when the device cannot answer.</summary>
     public const ushort IsmError = 0xFFFF;
 }

@@ -4,8 +4,8 @@ namespace IsmFabric.Emulation;
 
 /// <summary>Frees a DMB once no move into it is in flight, and disables a whole function with the events its peers get.</summary>
 /// <remarks>
-/// Callers hold the CEC lock. Whatever a registration stops covering is unpinned in the IOMMU (<see cref="IommuMappings"/>)
-/// only once the device can no longer write it, so an unmap after an unregistration never faults.
+/// Callers hold the CEC lock. What a registration stops covering is unpinned in the IOMMU (<see cref="IommuMappings"/>)
+/// as the registration ends, so an unmap after an unregistration never faults.
 /// </remarks>
 internal sealed unsafe class FunctionTeardown(CecStateFile state, EventQueueWriter events, IommuMappings iommu)
 {
@@ -37,15 +37,23 @@ internal sealed unsafe class FunctionTeardown(CecStateFile state, EventQueueWrit
         return true;
     }
 
-    /// <summary>UNREG_IEQ's effect: forgets the function's IEQ once no event is being written into it; false when none was registered. Must hold the CEC lock.</summary>
+    /// <summary>
+    /// UNREG_IEQ's effect: forgets the function's IEQ; false when none was registered. Must hold the CEC lock, under
+    /// which events are posted: once this returns no event is being written into the page.
+    /// </summary>
     internal bool UnregisterIeqLocked(int function)
     {
-        var (iova, length) = events.Detach(function);
+        var fn = state.Function(function);
+        var iova = Volatile.Read(ref U64(fn, CecLayout.FIeqIova));
         if (iova == 0)
         {
             return false;
         }
 
+        var length = (int)U32(fn, CecLayout.FIeqLength);
+        Volatile.Write(ref U64(fn, CecLayout.FIeqIova), 0UL);
+        U32(fn, CecLayout.FIeqLength) = 0;
+        U32(fn, CecLayout.FIeqNext) = 0;
         iommu.UnpinLocked(function, iova, length);
         return true;
     }
@@ -62,6 +70,11 @@ internal sealed unsafe class FunctionTeardown(CecStateFile state, EventQueueWrit
         var related = new HashSet<int>();
         var ownCode = reason == DisableReason.Error ? IsmEventCodes.BufOwningDeviceInErrorState : IsmEventCodes.BufDmbUnregistered;
         var usingCode = reason == DisableReason.Error ? IsmEventCodes.BufUsingDeviceInErrorState : IsmEventCodes.BufUsingDeviceDisabled;
+        if (reason == DisableReason.Released)
+        {
+            // Released: its process closed it (no move of its own in flight) or died (a hazard it left is stale).
+            Volatile.Write(ref U64(fn, CecLayout.FHazard), 0UL);
+        }
 
         for (var d = 1; d < CecLayout.DmbCapacity; d++)
         {
@@ -115,35 +128,76 @@ internal sealed unsafe class FunctionTeardown(CecStateFile state, EventQueueWrit
         CecInterrupts.Nudge(fn);
     }
 
-    /// <summary>Frees DMB entry <paramref name="index"/> after every in-flight move into it has finished. Must hold the CEC lock.</summary>
-    internal void UnregisterDmbLocked(int index)
+    /// <summary>How long an unregister waits, under the CEC lock, for a move into the DMB to finish.</summary>
+    internal static readonly TimeSpan MoveWait = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Unregisters DMB entry <paramref name="index"/>: no move may start into it any more, and it is freed once every
+    /// move in flight has finished. True when it was freed; false when a move was still in flight after
+    /// <see cref="MoveWait"/> (its process is stopped, or died inside the copy): the entry stays Unregistering, still
+    /// holding its slot, until <see cref="TryFreeLocked"/> finds it idle (the repair pass does). Must hold the CEC lock.
+    /// </summary>
+    internal bool UnregisterDmbLocked(int index)
     {
         var dmb = state.Dmb(index);
         var token = U64(dmb, CecLayout.DToken);
-        Interlocked.Exchange(ref I32(dmb, CecLayout.DState), (int)DmbState.Unregistering);
+        if (Interlocked.Exchange(ref I32(dmb, CecLayout.DState), (int)DmbState.Unregistering) == (int)DmbState.Registered)
+        {
+            // The registration ends here: the LPAR may unmap the pages without a fault once this returns (it cannot
+            // before: unmapping takes the CEC lock we hold while moves in flight finish).
+            iommu.UnpinLocked(I32(dmb, CecLayout.DOwner), U64(dmb, CecLayout.DIova), U32(dmb, CecLayout.DLength));
+        }
 
         // A mover publishes the token it writes into (its hazard) before it re-checks the DMB's state; we changed
-        // the state before reading the hazards, so either it sees Unregistering or we see its hazard.
+        // the state before reading the hazards, so either it sees Unregistering or we see its hazard. The wait is
+        // bounded and looks at nothing but the hazards: a stopped mover must not keep the CEC lock taken.
+        var deadline = Environment.TickCount64 + (long)MoveWait.TotalMilliseconds;
+        var spin = new SpinWait();
+        while (InFlight(token))
+        {
+            if (Environment.TickCount64 >= deadline)
+            {
+                Interlocked.Increment(ref I32(state.Header, CecLayout.HPendingFrees));
+                return false;
+            }
+
+            spin.SpinOnce(sleep1Threshold: 30);
+        }
+
+        Free(dmb);
+        return true;
+    }
+
+    /// <summary>Frees entry <paramref name="index"/>, left Unregistering earlier, if no move into it is in flight now. Must hold the CEC lock.</summary>
+    internal bool TryFreeLocked(int index)
+    {
+        var dmb = state.Dmb(index);
+        if (Volatile.Read(ref I32(dmb, CecLayout.DState)) != (int)DmbState.Unregistering || InFlight(U64(dmb, CecLayout.DToken)))
+        {
+            return false;
+        }
+
+        Free(dmb);
+        return true;
+    }
+
+    private bool InFlight(ulong token)
+    {
         for (var f = 0; f < state.FunctionCount; f++)
         {
-            var fn = state.Function(f);
-            var spin = new SpinWait();
-            while (Volatile.Read(ref U64(fn, CecLayout.FHazard)) == token)
+            if (Volatile.Read(ref U64(state.Function(f), CecLayout.FHazard)) == token)
             {
-                var pid = Volatile.Read(ref I32(fn, CecLayout.FPid));
-                if (pid == 0 || !Interop.ProcessExists(pid))
-                {
-                    break;
-                }
-
-                spin.SpinOnce();
+                return true;
             }
         }
 
-        // No move writes into it any more: its pages may be unmapped without a fault from here on.
-        var ownerIndex = I32(dmb, CecLayout.DOwner);
-        iommu.UnpinLocked(ownerIndex, U64(dmb, CecLayout.DIova), U32(dmb, CecLayout.DLength));
-        var owner = state.Function(ownerIndex);
+        return false;
+    }
+
+    /// <summary>Returns the entry's slot and count to its owner, then marks it free (last, so a torn free is seen as not freed).</summary>
+    private void Free(byte* dmb)
+    {
+        var owner = state.Function(I32(dmb, CecLayout.DOwner));
         var slot = (int)U32(dmb, CecLayout.DSbaIndex);
         AtomicAndNotByte(owner + CecLayout.FSbaSlots + (slot / 8), (byte)(0x80 >> (slot % 8)));
         Interlocked.Decrement(ref I32(owner, CecLayout.FDmbCount));

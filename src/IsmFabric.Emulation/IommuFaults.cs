@@ -14,22 +14,30 @@ namespace IsmFabric.Emulation;
 /// <param name="enterErrorStateLocked">Puts a function into the error state with its events; called under the CEC lock.</param>
 internal sealed unsafe class IommuFaults(CecStateFile state, CecLock cecLock, Action<int> enterErrorStateLocked)
 {
-    /// <summary>Faults <paramref name="function"/> for <paramref name="kind"/> at <paramref name="iova"/>, taking the CEC lock.</summary>
+    /// <summary>
+    /// Faults <paramref name="function"/> for <paramref name="kind"/> at <paramref name="iova"/>, taking the CEC lock. The
+    /// fault is recorded in any case; when a stopped process keeps the lock past its bound, the function's error state
+    /// waits for the next fault (the access that faulted fails all the same).
+    /// </summary>
     internal void Raise(int function, ulong iova, IommuFaultKind kind)
     {
-        using (cecLock.Enter())
+        Record(function, iova, kind);
+        try
         {
-            RaiseLocked(function, iova, kind);
+            using (cecLock.Enter())
+            {
+                enterErrorStateLocked(function);
+            }
+        }
+        catch (CecBusyException)
+        {
         }
     }
 
     /// <summary>Faults <paramref name="function"/> for <paramref name="kind"/> at <paramref name="iova"/>. Must hold the CEC lock.</summary>
     internal void RaiseLocked(int function, ulong iova, IommuFaultKind kind)
     {
-        var fn = state.Function(function);
-        Interlocked.Increment(ref I64(fn, CecLayout.FStatIommuFaults));
-        Volatile.Write(ref U64(fn, CecLayout.FIommuFaultIova), iova);
-        Volatile.Write(ref U32(fn, CecLayout.FIommuFaultKind), (uint)kind);
+        Record(function, iova, kind);
         enterErrorStateLocked(function);
     }
 
@@ -50,5 +58,13 @@ internal sealed unsafe class IommuFaults(CecStateFile state, CecLock cecLock, Ac
             var other => $"fault {other} at IOVA 0x{iova:x}",
         };
         return count == 1 ? what : $"{what} (and {count - 1} earlier)";
+    }
+
+    private void Record(int function, ulong iova, IommuFaultKind kind)
+    {
+        var fn = state.Function(function);
+        Volatile.Write(ref U64(fn, CecLayout.FIommuFaultIova), iova);
+        Volatile.Write(ref U32(fn, CecLayout.FIommuFaultKind), (uint)kind);
+        Interlocked.Increment(ref I64(fn, CecLayout.FStatIommuFaults)); // last: a reader that sees the count sees the fault
     }
 }

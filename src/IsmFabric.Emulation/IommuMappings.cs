@@ -130,6 +130,22 @@ internal sealed unsafe class IommuMappings(string directory, CecDefinition defin
         return removed;
     }
 
+    /// <summary>Forgets every pin in every LPAR's table, keeping the mappings (the consistency pass pins again what is registered). Must hold the CEC lock.</summary>
+    internal void ClearPinsLocked()
+    {
+        for (var lpar = 0; lpar < _tables.Length; lpar++)
+        {
+            var table = Table(lpar);
+            for (var p = 0; p < table.PageCount; p++)
+            {
+                if (table.Entries[p] >= PinUnit)
+                {
+                    Volatile.Write(ref table.Entries[p], table.Entries[p] & MapperMask);
+                }
+            }
+        }
+    }
+
     /// <summary>Drops every mapping in LPAR <paramref name="lpar"/> (its process is gone, and with it its containers). Must hold the CEC lock.</summary>
     internal void ClearLocked(int lpar)
     {

@@ -5,7 +5,8 @@ namespace IsmFabric.Emulation;
 /// <summary>The reclaim pass: finds attached LPARs whose process died and releases their functions under the CEC lock.</summary>
 /// <remarks>An LPAR is dead when nobody holds its lock file. Any process may run the pass at any time.</remarks>
 internal sealed unsafe class LparReclaimer(
-    string directory, CecDefinition definition, CecStateFile state, CecLock cecLock, FunctionTeardown teardown, IommuMappings iommu)
+    string directory, CecDefinition definition, CecStateFile state, CecLock cecLock, FunctionTeardown teardown, CecConsistency consistency,
+    IommuMappings iommu)
 {
     /// <summary>True while the process attached to LPAR <paramref name="lpar"/> is alive (it holds the LPAR's lock file).</summary>
     internal bool IsLparAlive(int lpar)
@@ -27,9 +28,11 @@ internal sealed unsafe class LparReclaimer(
 
     /// <summary>
     /// Finds LPARs marked attached whose process is gone and reclaims what they held, raising the events firmware
-    /// raises for a disabled function. Safe to call from any process at any time; returns the LPARs reclaimed.
+    /// raises for a disabled function; then finishes DMB frees that waited for a move. With <paramref name="full"/>
+    /// (attach, <c>cec show</c>) it also runs the consistency pass when nothing looks wrong. Safe to call from any
+    /// process at any time; returns the LPARs reclaimed.
     /// </summary>
-    internal IReadOnlyList<string> Repair()
+    internal IReadOnlyList<string> Repair(bool full = false)
     {
         var dead = new List<int>();
         for (var l = 0; l < definition.Lpars.Count; l++)
@@ -40,7 +43,7 @@ internal sealed unsafe class LparReclaimer(
             }
         }
 
-        if (dead.Count == 0)
+        if (dead.Count == 0 && !full && !consistency.HasPendingFrees)
         {
             return [];
         }
@@ -57,6 +60,8 @@ internal sealed unsafe class LparReclaimer(
                     reclaimed.Add(definition.Lpars[l].Name);
                 }
             }
+
+            consistency.RepairLocked();
         }
 
         return reclaimed;
