@@ -126,6 +126,31 @@ public sealed class IommuTests : IDisposable
     }
 
     [Fact]
+    public unsafe void The_repair_pins_again_what_is_registered_and_only_that()
+    {
+        _cec.CheckIommuFaultsAtEnd = false;
+        var (_, _, registered) = _a.RegisterDmb(4096, 40, _b.Gid);
+        var loose = _a.Device.AllocateDma(4096);
+
+        // A process killed inside the CEC lock can leave the pins wrong both ways: the registered DMB's page unpinned,
+        // and a page no registration covers pinned.
+        using (var table = new IommuTable(CecFiles.IommuPath(_cec.Directory, "lpar1"), _cec.Definition.Lpars[0].MemoryBytes))
+        {
+            uint* Entry(ulong iova) => table.Entries + (int)((iova - CecLayout.StartDma) / 4096);
+            *Entry(registered.Iova) &= 0xFFFF;
+            *Entry(loose.Iova) += 1u << 16;
+        }
+
+        _cec.Cec.Snapshot(); // runs the consistency pass
+
+        loose.Dispose();
+        Assert.Equal(0, A.Statistics.IommuFaults); // nothing covers it
+        registered.Dispose();
+        Assert.Equal(1, A.Statistics.IommuFaults); // the DMB still does
+        Assert.Contains($"unmap of IOVA 0x{registered.Iova:x}", A.LastIommuFault, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public unsafe void Mappings_are_counted_per_function_and_those_of_a_dead_lpar_are_dropped_by_the_reclaim()
     {
         Assert.Equal(2 * 4096, A.DmaMappedBytes); // SBA and IEQ
