@@ -7,9 +7,10 @@ namespace IsmFabric.Emulation;
 /// The DMB entries are the truth; every function's DMB count and slot bitmap are derived from them. A process killed
 /// between the stores of a REG_DMB or an unregister leaves a count or a slot bit that no entry accounts for; this pass
 /// recomputes both, frees entries whose owner is gone, finishes frees that waited for a move, and clears entries in a
-/// state no code writes.
+/// state no code writes. The IOMMU's pins (which pages a registration covers) are derived the same way, from the
+/// registered DMBs and each function's SBA and IEQ.
 /// </remarks>
-internal sealed unsafe class CecConsistency(CecStateFile state, FunctionTeardown teardown)
+internal sealed unsafe class CecConsistency(CecStateFile state, FunctionTeardown teardown, IommuMappings iommu)
 {
     /// <summary>True when some DMB entry waits to be freed (a move into it had not finished).</summary>
     internal bool HasPendingFrees => Volatile.Read(ref I32(state.Header, CecLayout.HPendingFrees)) > 0;
@@ -75,6 +76,35 @@ internal sealed unsafe class CecConsistency(CecStateFile state, FunctionTeardown
         }
 
         Volatile.Write(ref I32(state.Header, CecLayout.HPendingFrees), pending);
+        RecomputePinsLocked();
         return changed;
+    }
+
+    /// <summary>Pins again exactly what the registrations cover now: every registered DMB, every SBA and IEQ.</summary>
+    private void RecomputePinsLocked()
+    {
+        iommu.ClearPinsLocked();
+        for (var f = 0; f < state.FunctionCount; f++)
+        {
+            var fn = state.Function(f);
+            if (U64(fn, CecLayout.FSbaIova) is var sba and not 0)
+            {
+                iommu.PinLocked(f, sba, IsmEventCodes.SbaSize);
+            }
+
+            if (U64(fn, CecLayout.FIeqIova) is var ieq and not 0)
+            {
+                iommu.PinLocked(f, ieq, U32(fn, CecLayout.FIeqLength));
+            }
+        }
+
+        for (var d = 1; d < CecLayout.DmbCapacity; d++)
+        {
+            var dmb = state.Dmb(d);
+            if (Volatile.Read(ref I32(dmb, CecLayout.DState)) == (int)DmbState.Registered)
+            {
+                iommu.PinLocked(I32(dmb, CecLayout.DOwner), U64(dmb, CecLayout.DIova), U32(dmb, CecLayout.DLength));
+            }
+        }
     }
 }

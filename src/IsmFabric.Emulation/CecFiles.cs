@@ -19,6 +19,8 @@ internal static unsafe class CecFiles
 
     internal static string MemoryPath(string directory, string lpar) => Path.Combine(directory, "lpars", lpar + ".mem");
 
+    internal static string IommuPath(string directory, string lpar) => Path.Combine(directory, "lpars", lpar + ".iommu");
+
     internal static string LparLockPath(string directory, string lpar) => Path.Combine(directory, "lpars", lpar + ".lock");
 
     /// <summary>Creates the files of a new CEC under <paramref name="directory"/>; refuses to overwrite an existing one.</summary>
@@ -35,6 +37,8 @@ internal static unsafe class CecFiles
         {
             using var mem = new FileStream(MemoryPath(directory, lpar.Name), FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite);
             mem.SetLength(lpar.MemoryBytes); // sparse: pages appear when touched
+            using var iommu = new FileStream(IommuPath(directory, lpar.Name), FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite);
+            iommu.SetLength(IommuTable.FileLength(lpar.MemoryBytes)); // all zero: nothing mapped
         }
 
         using (var fs = new FileStream(StatePath(directory), FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite))

@@ -3,14 +3,14 @@ using static IsmFabric.Emulation.SharedMemory;
 namespace IsmFabric.Emulation;
 
 /// <summary>Raises a function's interrupt (futex word plus wake; lost and late faults) and sets a signalled DMB's SBA bits.</summary>
-internal sealed unsafe class CecInterrupts(CecStateFile state, LparMemories memories)
+/// <remarks>The SBA is written through the emulated IOMMU: an SBA still registered but no longer mapped is an IOMMU fault.</remarks>
+internal sealed unsafe class CecInterrupts(CecStateFile state, IommuMappings iommu, IommuFaults faults)
 {
     /// <summary>Sets the DMB's bit in the owner's SBA, ORs <paramref name="dmbeIndex"/> into its mask, sets the summary bit, then raises the interrupt.</summary>
     internal void SignalDmb(int owner, int sbaIndex, int dmbeIndex)
     {
         var fn = state.Function(owner);
-        var sbaIova = Volatile.Read(ref U64(fn, CecLayout.FSbaIova));
-        var sba = sbaIova == 0 ? null : memories.Translate(I32(fn, CecLayout.FLpar), sbaIova, IsmEventCodes.SbaSize);
+        var sba = Sba(owner, fn, holdsCecLock: false);
         if (sba is null)
         {
             return;
@@ -35,6 +35,18 @@ internal sealed unsafe class CecInterrupts(CecStateFile state, LparMemories memo
         AtomicOrByte(sba, 0x80);
         Interlocked.Increment(ref I64(fn, CecLayout.FStatSignals));
         Raise(owner);
+    }
+
+    /// <summary>Sets the SBA's summary and event bits (an event is in the IEQ), then raises the interrupt. Must hold the CEC lock.</summary>
+    internal void SignalEventLocked(int function)
+    {
+        var sba = Sba(function, state.Function(function), holdsCecLock: true);
+        if (sba is not null)
+        {
+            AtomicOrByte(sba, 0x80 | 0x40); // s (summary) and e (event)
+        }
+
+        Raise(function);
     }
 
     /// <summary>Raises the MSI of <paramref name="function"/>, honouring injected interrupt faults (lost, late).</summary>
@@ -101,5 +113,32 @@ internal sealed unsafe class CecInterrupts(CecStateFile state, LparMemories memo
         {
             Interop.FutexWake((int*)(fn + CecLayout.FIrqCounter), int.MaxValue);
         }
+    }
+
+    /// <summary>The registered SBA of <paramref name="function"/> as the device reaches it; null when none, or when it is not mapped (then the function faults).</summary>
+    private byte* Sba(int function, byte* fn, bool holdsCecLock)
+    {
+        var iova = Volatile.Read(ref U64(fn, CecLayout.FSbaIova));
+        if (iova == 0)
+        {
+            return null;
+        }
+
+        var sba = iommu.Translate(function, I32(fn, CecLayout.FLpar), iova, IsmEventCodes.SbaSize);
+        if (sba is null && Volatile.Read(ref U64(fn, CecLayout.FSbaIova)) == iova)
+        {
+            // Still registered, yet not mapped: the device's write into the SBA faults (had it been unregistered
+            // meanwhile, there would be nothing to write).
+            if (holdsCecLock)
+            {
+                faults.RaiseLocked(function, iova, IommuFaultKind.UnmappedAccess);
+            }
+            else
+            {
+                faults.Raise(function, iova, IommuFaultKind.UnmappedAccess);
+            }
+        }
+
+        return sba;
     }
 }

@@ -8,7 +8,9 @@ namespace IsmFabric.Emulation;
 internal static class CecLayout
 {
     internal const ulong Magic = 0x3143_4543_4653_4D49; // "IMSFCEC1" little-endian
-    internal const uint Version = 1;
+    // 2: IOMMU fault fields and mapped-page count in the function entry, and the I/O page table files
+    // (lpars/<name>.iommu, see IommuMappings) beside the memory files.
+    internal const uint Version = 2;
 
     internal const int MaxLpars = 64;
     internal const int MaxFunctions = 256;
@@ -80,8 +82,12 @@ internal static class CecLayout
     internal const int FStatLostInterrupts = 288;  // u64
     internal const int FStatCommands = 296;        // u64
     internal const int FStatRejectedMoves = 304;   // u64
+    internal const int FStatIommuFaults = 312;     // u64
     internal const int FPnetid = 320;              // 16 bytes ASCII
     internal const int FSbaSlots = 336;            // 1920-bit bitmap of sba_idx in use (240 bytes)
+    internal const int FIommuFaultIova = 576;      // u64: the IOVA of the last IOMMU fault
+    internal const int FIommuFaultKind = 584;      // u32: IommuFaultKind of the last IOMMU fault (0 = none yet)
+    internal const int FMappedPages = 588;         // i32: pages of LPAR memory the function has mapped for DMA
 
     // DMB table
     internal const int DmbTable = FunctionTable + (MaxFunctions * FunctionEntrySize);

@@ -1,3 +1,5 @@
+using static IsmFabric.Emulation.SharedMemory;
+
 namespace IsmFabric.Emulation;
 
 /// <summary>
@@ -8,16 +10,19 @@ namespace IsmFabric.Emulation;
 /// <remarks>
 /// This type wires the parts together and is the one the devices, LPARs and the CEC talk to; each part lives in its
 /// own type: <see cref="CecFiles"/> (the directory's files), <see cref="CecStateFile"/> (the mapped tables),
-/// <see cref="LparMemories"/> (IOVA translation), <see cref="CecLock"/>, <see cref="CecInterrupts"/> (SBA signal
-/// bits and the MSI), <see cref="EventQueueWriter"/> (the IEQ), <see cref="FunctionTeardown"/> (unregistering DMBs
-/// and disabling functions), <see cref="LparReclaimer"/> (the reclaim pass for dead LPARs) and
-/// <see cref="CecConsistency"/> (the tables' repair after a process died inside the lock).
+/// <see cref="LparMemories"/> (IOVA translation), <see cref="IommuMappings"/> and <see cref="IommuFaults"/> (the
+/// emulated IOMMU), <see cref="CecLock"/>, <see cref="CecInterrupts"/> (SBA signal bits and the MSI),
+/// <see cref="EventQueueWriter"/> (the IEQ), <see cref="FunctionTeardown"/> (unregistering DMBs and disabling
+/// functions), <see cref="LparReclaimer"/> (the reclaim pass for dead LPARs) and <see cref="CecConsistency"/> (the
+/// tables' repair after a process died inside the lock).
 /// </remarks>
 internal sealed unsafe class CecMachine : IDisposable
 {
     private readonly CecStateFile _state;
     private readonly CecLock _cecLock;
     private readonly LparMemories _memories;
+    private readonly IommuMappings _iommu;
+    private readonly IommuFaults _faults;
     private readonly CecInterrupts _interrupts;
     private readonly EventQueueWriter _events;
     private readonly FunctionTeardown _teardown;
@@ -32,11 +37,14 @@ internal sealed unsafe class CecMachine : IDisposable
         _state = new CecStateFile(CecFiles.StatePath(directory), definition.Functions.Count);
         _cecLock = new CecLock(CecFiles.LockPath(directory), _state.Header);
         _memories = new LparMemories(directory, definition);
-        _interrupts = new CecInterrupts(_state, _memories);
-        _events = new EventQueueWriter(_state, _memories, _interrupts);
-        _teardown = new FunctionTeardown(_state, _events);
-        _consistency = new CecConsistency(_state, _teardown);
-        _reclaimer = new LparReclaimer(directory, definition, _state, _cecLock, _teardown, _consistency);
+        _iommu = new IommuMappings(directory, definition, _state, _memories);
+        // The teardown needs the event writer, which raises faults: the fault handler finds the teardown when it runs.
+        _faults = new IommuFaults(_state, _cecLock, f => _teardown!.EnterErrorStateLocked(f));
+        _interrupts = new CecInterrupts(_state, _iommu, _faults);
+        _events = new EventQueueWriter(_state, _iommu, _faults, _interrupts);
+        _teardown = new FunctionTeardown(_state, _events, _iommu);
+        _consistency = new CecConsistency(_state, _teardown, _iommu);
+        _reclaimer = new LparReclaimer(directory, definition, _state, _cecLock, _teardown, _consistency, _iommu);
         _cecLock.OnAbandoned(() => _consistency.RepairLocked());
     }
 
@@ -89,8 +97,43 @@ internal sealed unsafe class CecMachine : IDisposable
     /// <inheritdoc cref="LparMemories.Memory"/>
     internal LparMemory Memory(int lpar) => _memories.Memory(lpar);
 
-    /// <inheritdoc cref="LparMemories.Translate"/>
-    internal byte* Translate(int lpar, ulong iova, long length) => _memories.Translate(lpar, iova, length);
+    // ---- the IOMMU -----------------------------------------------------------------------------------------------
+
+    /// <inheritdoc cref="IommuMappings.Map"/>
+    internal void MapDma(int function, ulong iova, long length) => _iommu.Map(function, iova, length);
+
+    /// <summary>
+    /// Unmaps what <paramref name="function"/> mapped in the range. Unmapping a page that a registration still covers
+    /// is an IOMMU fault (firmware still uses the translation): the function enters the error state first, which drops
+    /// its registrations after every move in flight into them finished, and only then are the pages unmapped.
+    /// </summary>
+    internal void UnmapDma(int function, ulong iova, long length)
+    {
+        using (_cecLock.Enter())
+        {
+            if (_iommu.FirstPinnedLocked(function, iova, length) is { } inUse)
+            {
+                _faults.RaiseLocked(function, inUse, IommuFaultKind.UnmapInUse);
+            }
+
+            _iommu.UnmapLocked(function, iova, length);
+        }
+    }
+
+    /// <summary>True when <paramref name="function"/> has the whole range mapped; hold the CEC lock for the answer to stay true.</summary>
+    internal bool IsDmaMapped(int function, ulong iova, long length) => _iommu.IsMappedBy(function, I32(Function(function), CecLayout.FLpar), iova, length);
+
+    /// <inheritdoc cref="IommuMappings.Translate"/>
+    internal byte* TranslateDma(int function, int lpar, ulong iova, long length) => _iommu.Translate(function, lpar, iova, length);
+
+    /// <inheritdoc cref="IommuMappings.PinLocked"/>
+    internal void PinDmaLocked(int function, ulong iova, long length) => _iommu.PinLocked(function, iova, length);
+
+    /// <inheritdoc cref="IommuMappings.ClearLocked"/>
+    internal void ClearDmaMappingsLocked(int lpar) => _iommu.ClearLocked(lpar);
+
+    /// <inheritdoc cref="IommuFaults.Raise"/>
+    internal void RaiseIommuFault(int function, ulong iova, IommuFaultKind kind) => _faults.Raise(function, iova, kind);
 
     // ---- locking, reclaim and firmware behaviour -----------------------------------------------------------------
 
@@ -108,6 +151,15 @@ internal sealed unsafe class CecMachine : IDisposable
 
     /// <inheritdoc cref="FunctionTeardown.DisableFunctionLocked"/>
     internal void DisableFunctionLocked(int function, DisableReason reason) => _teardown.DisableFunctionLocked(function, reason);
+
+    /// <inheritdoc cref="FunctionTeardown.EnterErrorStateLocked"/>
+    internal void EnterErrorStateLocked(int function) => _teardown.EnterErrorStateLocked(function);
+
+    /// <inheritdoc cref="FunctionTeardown.UnregisterSbaLocked"/>
+    internal bool UnregisterSbaLocked(int function) => _teardown.UnregisterSbaLocked(function);
+
+    /// <inheritdoc cref="FunctionTeardown.UnregisterIeqLocked"/>
+    internal bool UnregisterIeqLocked(int function) => _teardown.UnregisterIeqLocked(function);
 
     /// <inheritdoc cref="FunctionTeardown.UnregisterDmbLocked"/>
     internal bool UnregisterDmbLocked(int index) => _teardown.UnregisterDmbLocked(index);
@@ -132,6 +184,7 @@ internal sealed unsafe class CecMachine : IDisposable
         }
 
         _disposed = true;
+        _iommu.Dispose();
         _memories.Dispose();
         _state.Dispose();
         _cecLock.Dispose();

@@ -30,10 +30,17 @@ internal sealed unsafe class CecStateFile : IDisposable
         byte* p = null;
         _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
         _state = p + _view.PointerOffset;
-        if (U64(_state, CecLayout.HMagic) != CecLayout.Magic || U32(_state, CecLayout.HVersion) != CecLayout.Version)
+        if (U64(_state, CecLayout.HMagic) != CecLayout.Magic)
         {
             Dispose();
-            throw new InvalidDataException($"{path} is not an IsmFabric CEC state file of version {CecLayout.Version}");
+            throw new InvalidDataException($"{path} is not an IsmFabric CEC state file");
+        }
+
+        if (U32(_state, CecLayout.HVersion) is var version && version != CecLayout.Version)
+        {
+            Dispose();
+            throw new InvalidDataException(
+                $"{path} has layout version {version}; this build reads version {CecLayout.Version}: create the CEC again");
         }
     }
 

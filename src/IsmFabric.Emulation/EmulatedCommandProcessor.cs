@@ -138,8 +138,8 @@ internal sealed unsafe class EmulatedCommandProcessor
             RegDmb => RegisterDmb(body),
             UnregDmb => (UnregisterDmb(BinaryPrimitives.ReadUInt64BigEndian(body)), 8),
             SignalIeq => (Signal(BinaryPrimitives.ReadUInt64BigEndian(body), BinaryPrimitives.ReadUInt32BigEndian(body[12..]), BinaryPrimitives.ReadUInt64BigEndian(body[16..])), 8),
-            UnregSba => (Unregister(CecLayout.FSbaIova), 8),
-            UnregIeq => (Unregister(CecLayout.FIeqIova), 8),
+            UnregSba => (Unregister(UnregSba), 8),
+            UnregIeq => (Unregister(UnregIeq), 8),
             _ => (EmulatedReturnCode.UnknownCommand, 8),
         };
     }
@@ -148,19 +148,26 @@ internal sealed unsafe class EmulatedCommandProcessor
 
     private ushort RegisterSba(ulong iova)
     {
-        if (iova % CecLayout.PageSize != 0 || _machine.Translate(Lpar, iova, IsmEventCodes.SbaSize) is null)
+        if (iova % CecLayout.PageSize != 0)
         {
             return EmulatedReturnCode.BadAddress;
         }
 
         using (_machine.LockCec())
         {
+            // The device takes only memory the LPAR mapped for this function (the emulated IOMMU).
+            if (!_machine.IsDmaMapped(_index, iova, IsmEventCodes.SbaSize))
+            {
+                return EmulatedReturnCode.BadAddress;
+            }
+
             if (U64(_fn, CecLayout.FSbaIova) != 0)
             {
                 return EmulatedReturnCode.AlreadyRegistered;
             }
 
             Volatile.Write(ref U64(_fn, CecLayout.FSbaIova), iova);
+            _machine.PinDmaLocked(_index, iova, IsmEventCodes.SbaSize);
         }
 
         return EmulatedReturnCode.Ok;
@@ -174,14 +181,19 @@ internal sealed unsafe class EmulatedCommandProcessor
             return EmulatedReturnCode.BadRequestLength;
         }
 
-        var ieq = _machine.Translate(Lpar, iova, (long)length);
-        if (iova % 8 != 0 || ieq is null || (iova % CecLayout.PageSize) + length > CecLayout.PageSize)
+        if (iova % 8 != 0 || (iova % CecLayout.PageSize) + length > CecLayout.PageSize)
         {
             return EmulatedReturnCode.BadAddress;
         }
 
         using (_machine.LockCec())
         {
+            var ieq = _machine.TranslateDma(_index, Lpar, iova, (long)length);
+            if (ieq is null)
+            {
+                return EmulatedReturnCode.BadAddress;
+            }
+
             if (U64(_fn, CecLayout.FIeqIova) != 0)
             {
                 return EmulatedReturnCode.AlreadyRegistered;
@@ -194,24 +206,19 @@ internal sealed unsafe class EmulatedCommandProcessor
             U32(_fn, CecLayout.FIeqLength) = (uint)length;
             U32(_fn, CecLayout.FIeqNext) = 0;
             Volatile.Write(ref U64(_fn, CecLayout.FIeqIova), iova);
+            _machine.PinDmaLocked(_index, iova, (long)length);
         }
 
         return EmulatedReturnCode.Ok;
     }
 
-    private ushort Unregister(int field)
+    private ushort Unregister(uint command)
     {
         using (_machine.LockCec())
         {
-            if (U64(_fn, field) == 0)
-            {
-                return EmulatedReturnCode.NotRegistered;
-            }
-
-            Volatile.Write(ref U64(_fn, field), 0UL);
+            var registered = command == UnregSba ? _machine.UnregisterSbaLocked(_index) : _machine.UnregisterIeqLocked(_index);
+            return registered ? EmulatedReturnCode.Ok : EmulatedReturnCode.NotRegistered;
         }
-
-        return EmulatedReturnCode.Ok;
     }
 
     private (ushort, int) ReadGidInto(Span<byte> body)
@@ -339,8 +346,7 @@ internal sealed unsafe class EmulatedCommandProcessor
             return (EmulatedReturnCode.BadSbaIndex, 8);
         }
 
-        if (iova % CecLayout.PageSize != 0 || _machine.Translate(Lpar, iova, length) is null
-            || (iova % CecLayout.MaxDmbLength) + length > CecLayout.MaxDmbLength)
+        if (iova % CecLayout.PageSize != 0 || (iova % CecLayout.MaxDmbLength) + length > CecLayout.MaxDmbLength)
         {
             return (EmulatedReturnCode.BadAddress, 8);
         }
@@ -352,6 +358,12 @@ internal sealed unsafe class EmulatedCommandProcessor
 
         using (_machine.LockCec())
         {
+            // The device takes only memory the LPAR mapped for this function (the emulated IOMMU).
+            if (!_machine.IsDmaMapped(_index, iova, length))
+            {
+                return (EmulatedReturnCode.BadAddress, 8);
+            }
+
             if (I32(_fn, CecLayout.FDmbCount) >= CecLayout.MaxDmbsPerFunction)
             {
                 return (EmulatedReturnCode.DmbLimit, 8);
@@ -384,6 +396,7 @@ internal sealed unsafe class EmulatedCommandProcessor
             I64(dmb, CecLayout.DRegisteredAt) = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             AtomicOrByte(slotByte, slotBit);
             Interlocked.Increment(ref I32(_fn, CecLayout.FDmbCount));
+            _machine.PinDmaLocked(_index, iova, length);
             Volatile.Write(ref I32(dmb, CecLayout.DState), (int)DmbState.Registered); // published last
             BinaryPrimitives.WriteUInt64BigEndian(body, token);
         }

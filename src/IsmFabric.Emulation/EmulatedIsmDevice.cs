@@ -184,7 +184,7 @@ public sealed unsafe class EmulatedIsmDevice : IVfioDevice
         lock (_lock)
         {
             CheckUsable(allowError: true);
-            var buffer = _lpar.AllocateDma(length, _dma.Remove);
+            var buffer = _lpar.AllocateDma(length, _index, _dma.Remove);
             _dma.Add(buffer);
             return buffer;
         }
@@ -327,10 +327,15 @@ public sealed unsafe class EmulatedIsmDevice : IVfioDevice
                 throw RejectMove(offset, data.Length, $"DMB 0x{token:x16} was unregistered during the move");
             }
 
-            var target = _machine.Translate(I32(ownerFn, CecLayout.FLpar), U64(dmb, CecLayout.DIova) + (ulong)dmbOffset, data.Length);
+            // The owner's device writes through its IOMMU domain: one page-table entry per page touched, no lock.
+            var iova = U64(dmb, CecLayout.DIova) + (ulong)dmbOffset;
+            var target = _machine.TranslateDma(owner, I32(ownerFn, CecLayout.FLpar), iova, data.Length);
             if (target is null)
             {
-                throw RejectMove(offset, data.Length, "the DMB lies outside its LPAR's memory");
+                // The fault unregisters this DMB, which waits for our hazard: drop it first.
+                Volatile.Write(ref U64(_fn, CecLayout.FHazard), 0UL);
+                _machine.RaiseIommuFault(owner, iova, IommuFaultKind.UnmappedAccess);
+                throw RejectMove(offset, data.Length, $"IOMMU fault: DMB 0x{token:x16} at IOVA 0x{iova:x} is not mapped by its owner");
             }
 
             // A slow store (fault injection) is slow while it is in flight: an unregister meanwhile waits for it.

@@ -157,7 +157,12 @@ public sealed unsafe class EmulatedLpar : IDisposable
     /// <summary>The byte freed DMA memory is filled with (a read after free shows it).</summary>
     public const byte FreedMemoryPoison = 0xDF;
 
-    internal EmulatedDmaBuffer AllocateDma(int length, Func<EmulatedDmaBuffer, bool> onRelease)
+    /// <summary>
+    /// Allocates <paramref name="length"/> bytes of the LPAR's memory and maps them in the IOMMU domain of function
+    /// <paramref name="function"/>; disposing the buffer unmaps them (an IOMMU fault if the device still holds them),
+    /// poisons and frees them.
+    /// </summary>
+    internal EmulatedDmaBuffer AllocateDma(int length, int function, Func<EmulatedDmaBuffer, bool> onRelease)
     {
         lock (_lock)
         {
@@ -174,13 +179,36 @@ public sealed unsafe class EmulatedLpar : IDisposable
             }
 
             var size = BuddyAllocator.BlockSize(length);
+            var iova = CecLayout.StartDma + (ulong)offset;
             var memory = _machine.Memory(Index);
             new Span<byte>(memory.Pointer + offset, size).Clear();
+            try
+            {
+                _machine.MapDma(function, iova, size);
+            }
+            catch
+            {
+                _allocator.Free(offset, size);
+                throw;
+            }
+
             return new EmulatedDmaBuffer(
-                (nint)(memory.Pointer + offset), CecLayout.StartDma + (ulong)offset, size, offset,
+                (nint)(memory.Pointer + offset), iova, size, offset,
                 buffer =>
                 {
                     onRelease(buffer);
+
+                    // Unregister before unmap: unmapping what the device still holds faults the function (which first
+                    // takes the registration away from the device), as firmware does.
+                    try
+                    {
+                        _machine.UnmapDma(function, buffer.Iova, buffer.Length);
+                    }
+                    catch (CecBusyException e)
+                    {
+                        // Not unmapped, so not freed either: the memory stays the device's, never handed out again.
+                        throw VfioErrors.FromErrno(Errno.EBUSY, $"DMA unmap ({Name}, IOVA 0x{buffer.Iova:x}, {buffer.Length} bytes)", e.Message);
+                    }
 
                     // On a real LPAR unmapped memory faults; here it stays mapped, so poison it: a read after the
                     // driver let go of a buffer sees 0xDF bytes instead of the data it expected.

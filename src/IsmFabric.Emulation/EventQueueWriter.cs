@@ -6,9 +6,12 @@ namespace IsmFabric.Emulation;
 /// <remarks>
 /// Callers hold the CEC lock: producers in every process serialise on it, and a holder that dies inside a post leaves
 /// at worst an entry written without its index, which the next post overwrites. (A spin lock of its own in
-/// <c>cec.state</c> used to be freed by polling the holder's pid: a stopped holder kept it for good.)
+/// <c>cec.state</c> used to be freed by polling the holder's pid: a stopped holder kept it for good.) UNREG_IEQ clears
+/// the registration under the same lock, so once it answered no event is being written into the page. The entry is
+/// written through the emulated IOMMU: an IEQ the function no longer has mapped is an IOMMU fault, not a write into
+/// freed memory.
 /// </remarks>
-internal sealed unsafe class EventQueueWriter(CecStateFile state, LparMemories memories, CecInterrupts interrupts)
+internal sealed unsafe class EventQueueWriter(CecStateFile state, IommuMappings iommu, IommuFaults faults, CecInterrupts interrupts)
 {
     /// <summary>
     /// Writes an event into the IEQ of <paramref name="function"/> (entry first, then the index), sets the SBA's
@@ -18,7 +21,6 @@ internal sealed unsafe class EventQueueWriter(CecStateFile state, LparMemories m
     internal bool Post(int function, uint type, uint code, ulong token, ulong info)
     {
         var fn = state.Function(function);
-        var lpar = I32(fn, CecLayout.FLpar);
         var ieqIova = Volatile.Read(ref U64(fn, CecLayout.FIeqIova));
         if (ieqIova == 0)
         {
@@ -26,9 +28,11 @@ internal sealed unsafe class EventQueueWriter(CecStateFile state, LparMemories m
         }
 
         var ieqLength = (int)U32(fn, CecLayout.FIeqLength);
-        var ieq = memories.Translate(lpar, ieqIova, ieqLength);
+        var ieq = iommu.Translate(function, I32(fn, CecLayout.FLpar), ieqIova, ieqLength);
         if (ieq is null)
         {
+            // Registered, yet not mapped: the device's write into the IEQ faults.
+            faults.RaiseLocked(function, ieqIova, IommuFaultKind.UnmappedAccess);
             return false;
         }
 
@@ -47,14 +51,7 @@ internal sealed unsafe class EventQueueWriter(CecStateFile state, LparMemories m
         U32(fn, CecLayout.FIeqNext) = (uint)((slot + 1) % entries);
 
         Interlocked.Increment(ref I64(fn, CecLayout.FStatEvents));
-        var sbaIova = Volatile.Read(ref U64(fn, CecLayout.FSbaIova));
-        var sba = sbaIova == 0 ? null : memories.Translate(lpar, sbaIova, IsmEventCodes.SbaSize);
-        if (sba is not null)
-        {
-            AtomicOrByte(sba, 0x80 | 0x40); // s (summary) and e (event)
-        }
-
-        interrupts.Raise(function);
+        interrupts.SignalEventLocked(function);
         return true;
     }
 }

@@ -15,7 +15,9 @@ namespace IsmFabric.Emulation;
 /// <param name="Vlans">VLANs it is a member of.</param>
 /// <param name="Faults">Injected faults in force.</param>
 /// <param name="Statistics">Counters since the CEC was created.</param>
+/// <param name="DmaMappedBytes">Bytes of its LPAR's memory mapped for its DMA (in its IOMMU domain).</param>
+/// <param name="LastIommuFault">The last IOMMU fault it took, in words; null when it never faulted.</param>
 public sealed record FunctionSnapshot(
     uint Fid, string Lpar, ushort Chid, ulong Gid, string Pnetid, ushort Vfn, string State, int? Pid,
     bool SbaRegistered, bool IeqRegistered, int DmbCount, IReadOnlyList<ushort> Vlans, IReadOnlyList<string> Faults,
-    FunctionStatistics Statistics);
+    FunctionStatistics Statistics, long DmaMappedBytes, string? LastIommuFault);

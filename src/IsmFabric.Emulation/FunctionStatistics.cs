@@ -9,6 +9,7 @@ namespace IsmFabric.Emulation;
 /// <param name="Interrupts">Interrupts delivered to it.</param>
 /// <param name="LostInterrupts">Interrupts lost by fault injection.</param>
 /// <param name="Commands">Commands it issued.</param>
+/// <param name="IommuFaults">IOMMU faults it took (each put it into the error state); 0 for a driver that unregisters before it unmaps.</param>
 public sealed record FunctionStatistics(
     long Moves, long MoveBytes, long RejectedMoves, long SignalsReceived, long EventsReceived, long Interrupts,
-    long LostInterrupts, long Commands);
+    long LostInterrupts, long Commands, long IommuFaults);

@@ -3,9 +3,61 @@ using static IsmFabric.Emulation.SharedMemory;
 namespace IsmFabric.Emulation;
 
 /// <summary>Frees a DMB once no move into it is in flight, and disables a whole function with the events its peers get.</summary>
-/// <remarks>Callers hold the CEC lock.</remarks>
-internal sealed unsafe class FunctionTeardown(CecStateFile state, EventQueueWriter events)
+/// <remarks>
+/// Callers hold the CEC lock. What a registration stops covering is unpinned in the IOMMU (<see cref="IommuMappings"/>)
+/// as the registration ends, so an unmap after an unregistration never faults.
+/// </remarks>
+internal sealed unsafe class FunctionTeardown(CecStateFile state, EventQueueWriter events, IommuMappings iommu)
 {
+    /// <summary>
+    /// Puts a usable (ready or in use) function into the error state: its registrations go and its peers get the
+    /// error-state events. A function already in error or unplugged is left as it is. Must hold the CEC lock.
+    /// </summary>
+    internal void EnterErrorStateLocked(int function)
+    {
+        if (state.StateOf(function) is FunctionState.Ready or FunctionState.InUse)
+        {
+            Volatile.Write(ref I32(state.Function(function), CecLayout.FState), (int)FunctionState.Error);
+            DisableFunctionLocked(function, DisableReason.Error);
+        }
+    }
+
+    /// <summary>UNREG_SBA's effect: forgets the function's SBA; false when none was registered. Must hold the CEC lock.</summary>
+    internal bool UnregisterSbaLocked(int function)
+    {
+        var fn = state.Function(function);
+        var iova = Volatile.Read(ref U64(fn, CecLayout.FSbaIova));
+        if (iova == 0)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref U64(fn, CecLayout.FSbaIova), 0UL);
+        iommu.UnpinLocked(function, iova, IsmEventCodes.SbaSize);
+        return true;
+    }
+
+    /// <summary>
+    /// UNREG_IEQ's effect: forgets the function's IEQ; false when none was registered. Must hold the CEC lock, under
+    /// which events are posted: once this returns no event is being written into the page.
+    /// </summary>
+    internal bool UnregisterIeqLocked(int function)
+    {
+        var fn = state.Function(function);
+        var iova = Volatile.Read(ref U64(fn, CecLayout.FIeqIova));
+        if (iova == 0)
+        {
+            return false;
+        }
+
+        var length = (int)U32(fn, CecLayout.FIeqLength);
+        Volatile.Write(ref U64(fn, CecLayout.FIeqIova), 0UL);
+        U32(fn, CecLayout.FIeqLength) = 0;
+        U32(fn, CecLayout.FIeqNext) = 0;
+        iommu.UnpinLocked(function, iova, length);
+        return true;
+    }
+
     /// <summary>
     /// Takes a function out of use: its DMBs are unregistered, its SBA and IEQ forgotten, and its peers told with
     /// the events of spec §3.4 that fit <paramref name="reason"/>. Must hold the CEC lock.
@@ -58,10 +110,8 @@ internal sealed unsafe class FunctionTeardown(CecStateFile state, EventQueueWrit
             events.Post(peer, IsmEventCodes.TypeDevice, devCode, gid, 0);
         }
 
-        Volatile.Write(ref U64(fn, CecLayout.FSbaIova), 0UL);
-        Volatile.Write(ref U64(fn, CecLayout.FIeqIova), 0UL);
-        U32(fn, CecLayout.FIeqLength) = 0;
-        U32(fn, CecLayout.FIeqNext) = 0;
+        UnregisterSbaLocked(function);
+        UnregisterIeqLocked(function);
         U32(fn, CecLayout.FVlanCount) = 0;
         U32(fn, CecLayout.FVlanRequired) = 0;
         Volatile.Write(ref U64(fn, CecLayout.FHazard), 0UL);
@@ -91,7 +141,12 @@ internal sealed unsafe class FunctionTeardown(CecStateFile state, EventQueueWrit
     {
         var dmb = state.Dmb(index);
         var token = U64(dmb, CecLayout.DToken);
-        Interlocked.Exchange(ref I32(dmb, CecLayout.DState), (int)DmbState.Unregistering);
+        if (Interlocked.Exchange(ref I32(dmb, CecLayout.DState), (int)DmbState.Unregistering) == (int)DmbState.Registered)
+        {
+            // The registration ends here: the LPAR may unmap the pages without a fault once this returns (it cannot
+            // before: unmapping takes the CEC lock we hold while moves in flight finish).
+            iommu.UnpinLocked(I32(dmb, CecLayout.DOwner), U64(dmb, CecLayout.DIova), U32(dmb, CecLayout.DLength));
+        }
 
         // A mover publishes the token it writes into (its hazard) before it re-checks the DMB's state; we changed
         // the state before reading the hazards, so either it sees Unregistering or we see its hazard. The wait is

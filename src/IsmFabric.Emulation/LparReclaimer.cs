@@ -5,7 +5,8 @@ namespace IsmFabric.Emulation;
 /// <summary>The reclaim pass: finds attached LPARs whose process died and releases their functions under the CEC lock.</summary>
 /// <remarks>An LPAR is dead when nobody holds its lock file. Any process may run the pass at any time.</remarks>
 internal sealed unsafe class LparReclaimer(
-    string directory, CecDefinition definition, CecStateFile state, CecLock cecLock, FunctionTeardown teardown, CecConsistency consistency)
+    string directory, CecDefinition definition, CecStateFile state, CecLock cecLock, FunctionTeardown teardown, CecConsistency consistency,
+    IommuMappings iommu)
 {
     /// <summary>True while the process attached to LPAR <paramref name="lpar"/> is alive (it holds the LPAR's lock file).</summary>
     internal bool IsLparAlive(int lpar)
@@ -66,7 +67,10 @@ internal sealed unsafe class LparReclaimer(
         return reclaimed;
     }
 
-    /// <summary>Releases every function LPAR <paramref name="lpar"/> uses and marks it detached. Must hold the CEC lock.</summary>
+    /// <summary>
+    /// Releases every function LPAR <paramref name="lpar"/> uses, then drops its DMA mappings (a dead process's
+    /// containers are closed by the kernel, after its devices), and marks it detached. Must hold the CEC lock.
+    /// </summary>
     internal void ReclaimLparLocked(int lpar)
     {
         for (var f = 0; f < state.FunctionCount; f++)
@@ -77,6 +81,7 @@ internal sealed unsafe class LparReclaimer(
             }
         }
 
+        iommu.ClearLocked(lpar);
         I32(state.Lpar(lpar), CecLayout.LPid) = 0;
         Volatile.Write(ref I32(state.Lpar(lpar), CecLayout.LState), (int)LparState.Detached);
     }

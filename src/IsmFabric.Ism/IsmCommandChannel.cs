@@ -27,9 +27,18 @@ internal sealed class IsmCommandChannel
     /// Runs <paramref name="code"/> with <paramref name="body"/> and copies the response body into
     /// <paramref name="responseBody"/>; returns ret. A failed store or load reads as ISM_ERROR, as in the kernel.
     /// </summary>
-    internal ushort Execute(IsmCommandCode code, ReadOnlySpan<byte> body, Span<byte> responseBody, int expectedResponseLength, out Exception? failure)
+    internal ushort Execute(IsmCommandCode code, ReadOnlySpan<byte> body, Span<byte> responseBody, int expectedResponseLength, out Exception? failure) =>
+        Execute(code, body, responseBody, expectedResponseLength, out failure, out _);
+
+    /// <summary>
+    /// As <see cref="Execute(IsmCommandCode, ReadOnlySpan{byte}, Span{byte}, int, out Exception?)"/>, and tells whether
+    /// the command <paramref name="started"/>: the store of its header went through, so the device may have carried it
+    /// out even when its answer could not be loaded.
+    /// </summary>
+    internal ushort Execute(IsmCommandCode code, ReadOnlySpan<byte> body, Span<byte> responseBody, int expectedResponseLength, out Exception? failure, out bool started)
     {
         failure = null;
+        started = false;
         lock (_lock)
         {
             var len = 8 + body.Length;
@@ -45,6 +54,7 @@ internal sealed class IsmCommandChannel
                 }
 
                 _bar2.Write(0, _request.AsSpan(0, 8));
+                started = true;
                 _bar2.Read(0, _response.AsSpan(0, 8));
             }
             catch (VfioException e) when (e is VfioIoException or VfioDeviceUnavailableException)

@@ -7,6 +7,11 @@ namespace IsmFabric.Ism;
 // Bring-up and shutdown in the order of spec §3.6: what the device is given (SBA, IEQ, MSI) and how it is taken back.
 public sealed partial class IsmFunction
 {
+    // Whether the device may hold the SBA / IEQ page: from the store of its registration on, until an UNREG that
+    // counts as done, or a registration the device refused (or never saw).
+    private bool _sbaHeld;
+    private bool _ieqHeld;
+
     /// <summary>
     /// Probe order of spec §3.6: MSI, REG_SBA, REG_IEQ, QUERY_INFO (failure ignored), READ_GID. On failure what was
     /// done is undone and the exception says which step failed.
@@ -35,14 +40,14 @@ public sealed partial class IsmFunction
         {
             _interrupts = _device.EnableMsi();
             _sba = new SbaScanner(_device.AllocateDma(PageSize), _slots);
-            Run(IsmCommandCode.RegSba, Be64(_sba.Iova));
+            RegisterQueue(IsmCommandCode.RegSba, Be64(_sba.Iova), ref _sbaHeld);
 
             // A new reader starts before the first entry, as the kernel's ieq_idx = -1 after REG_IEQ.
             _ieq = new IeqReader(_device.AllocateDma(PageSize), AnswerIfTestLink);
             Span<byte> ieqBody = stackalloc byte[16];
             BinaryPrimitives.WriteUInt64BigEndian(ieqBody, _ieq.Iova);
             BinaryPrimitives.WriteUInt64BigEndian(ieqBody[8..], IeqLength);
-            Run(IsmCommandCode.RegIeq, ieqBody);
+            RegisterQueue(IsmCommandCode.RegIeq, ieqBody, ref _ieqHeld);
             InfoAtBringUp = TryQueryInfo();
             Span<byte> gid = stackalloc byte[8];
             Run(IsmCommandCode.ReadGid, [], gid, 16);
@@ -110,10 +115,31 @@ public sealed partial class IsmFunction
         _logger.LogInformation("ISM function {Device} down", Name);
     }
 
+    /// <summary>
+    /// REG_SBA or REG_IEQ. <paramref name="held"/> says afterwards whether the device may hold the page: yes once it
+    /// was accepted, or when the answer could not be loaded; no when the device refused it or never saw the command.
+    /// </summary>
+    private void RegisterQueue(IsmCommandCode code, ReadOnlySpan<byte> body, ref bool held)
+    {
+        held = true; // a malformed answer (IsmProtocolException) leaves it so: the device may have taken the page
+        var ret = Commands.Execute(code, body, [], 8, out var failure, out var started);
+        if (ret == 0)
+        {
+            return;
+        }
+
+        held = ret == IsmCommandException.IsmError && started;
+        throw new IsmCommandException(Name, code, ret, failure);
+    }
+
+    /// <summary>
+    /// Takes the IEQ and SBA back (UNREG_IEQ, UNREG_SBA), turns MSI off and frees each page the device no longer
+    /// holds: a page it refused or never saw goes back at once; a page whose UNREG failed stays mapped.
+    /// </summary>
     private void ReleaseQueues(bool bestEffort)
     {
-        var ieqDone = _ieq is null || UnregisterQueue(IsmCommandCode.UnregIeq, bestEffort);
-        var sbaDone = _sba is null || UnregisterQueue(IsmCommandCode.UnregSba, bestEffort);
+        var ieqDone = _ieq is null || !_ieqHeld || UnregisterQueue(IsmCommandCode.UnregIeq, bestEffort);
+        var sbaDone = _sba is null || !_sbaHeld || UnregisterQueue(IsmCommandCode.UnregSba, bestEffort);
         try
         {
             _device.DisableMsi();
@@ -130,12 +156,14 @@ public sealed partial class IsmFunction
         {
             _ieq?.Dispose();
             _ieq = null;
+            _ieqHeld = false;
         }
 
         if (sbaDone)
         {
             _sba?.Dispose();
             _sba = null;
+            _sbaHeld = false;
         }
     }
 
@@ -149,17 +177,23 @@ public sealed partial class IsmFunction
         var ret = _commands.Execute(code, [], [], 8, out var failure);
 
         // Spec §2.4: 0 or ISM_ERROR count as done (the device forgot it or is gone); anything else keeps the memory.
-        if (ret is 0 or IsmCommandException.IsmError)
+        if (ret == 0)
         {
             return true;
         }
 
-        if (!bestEffort)
+        var context = bestEffort ? "undoing a failed bring-up" : "shutting down";
+        if (ret == IsmCommandException.IsmError)
         {
-            _logger.LogWarning("ISM function {Device}: {Command} answered ret 0x{Ret:x4}; the memory stays mapped", Name, code, ret);
+            _logger.LogWarning(
+                "ISM function {Device}: {Command} answered ISM_ERROR while {Context} ({Cause}); counted as done",
+                Name, code, context, failure?.Message ?? "the device answered 0xffff");
+            return true;
         }
 
-        _ = failure;
+        _logger.LogWarning(
+            "ISM function {Device}: {Command} answered ret 0x{Ret:x4} while {Context}; the page stays mapped, as the device may still write it",
+            Name, code, ret, context);
         return false;
     }
 }

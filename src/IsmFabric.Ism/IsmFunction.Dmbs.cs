@@ -11,6 +11,11 @@ public sealed partial class IsmFunction
     /// Registers a DMB of <paramref name="length"/> bytes that only <paramref name="remoteGid"/> may write into. The
     /// slot is the next free one in 32..1919 unless <paramref name="sbaIndex"/> asks for one.
     /// </summary>
+    /// <remarks>
+    /// When the device refuses (a well-formed non-zero ret) or the command never started, the slot and the memory go
+    /// back. When it answers something malformed, or its answer cannot be loaded, it may hold the DMB all the same:
+    /// then the buffer and the slot are quarantined (<see cref="Quarantined"/>), never unmapped under the device.
+    /// </remarks>
     public Dmb RegisterDmb(int length, Gid remoteGid, int? sbaIndex = null, ushort? vlan = null)
     {
         if (length <= 0 || ((length + PageSize - 1) & ~(PageSize - 1)) > MaxDmbLength)
@@ -31,7 +36,18 @@ public sealed partial class IsmFunction
             BinaryPrimitives.WriteUInt32BigEndian(body[20..], vlan ?? 0);
             BinaryPrimitives.WriteUInt64BigEndian(body[24..], remoteGid.Value);
             Span<byte> token = stackalloc byte[8];
-            Run(IsmCommandCode.RegDmb, body, token, 16);
+            var ret = Commands.Execute(IsmCommandCode.RegDmb, body, token, 16, out var failure, out var started);
+            if (ret == IsmCommandException.IsmError && started)
+            {
+                throw new IsmProtocolException(
+                    $"{Name}: {IsmCommandCode.RegDmb} was stored but its answer could not be loaded ({failure?.Message}); the device may hold the DMB");
+            }
+
+            if (ret != 0)
+            {
+                throw new IsmCommandException(Name, IsmCommandCode.RegDmb, ret, failure);
+            }
+
             var dmb = new Dmb(new DmbToken(BinaryPrimitives.ReadUInt64BigEndian(token)), slot, length, remoteGid, vlan, buffer);
             if (!dmb.Token.IsWellFormed)
             {
@@ -42,10 +58,20 @@ public sealed partial class IsmFunction
             _logger.LogDebug("ISM function {Device}: registered {Dmb}", Name, dmb);
             return dmb;
         }
+        catch (IsmProtocolException e) when (buffer is not null)
+        {
+            // The device may hold the buffer and may signal the slot: keep both, for good.
+            var entry = new QuarantinedDmb(slot, buffer.Iova, length, remoteGid, e.Message);
+            _quarantine.Hold(entry, buffer);
+            _logger.LogError(
+                "ISM function {Device}: REG_DMB for slot {Slot} ({Length} bytes at IOVA 0x{Iova:x}) failed with an answer the driver cannot trust; the buffer and the slot are quarantined ({Quarantined} now): {Reason}",
+                Name, slot, length, buffer.Iova, _quarantine.Entries.Count, e.Message);
+            throw;
+        }
         catch
         {
             _slots.Release(slot);
-            buffer?.Dispose(); // REG_DMB failed: the device never saw the buffer
+            buffer?.Dispose(); // REG_DMB was refused or never reached the device: it does not hold the buffer
             throw;
         }
     }
@@ -68,7 +94,18 @@ public sealed partial class IsmFunction
         var ret = Commands.Execute(IsmCommandCode.UnregDmb, Be64(dmb.Token.Value), [], 8, out var failure);
         if (ret is not (0 or IsmCommandException.IsmError))
         {
+            _logger.LogWarning(
+                "ISM function {Device}: {Command} of {Dmb} answered ret 0x{Ret:x4}; the DMB stays registered and its memory mapped",
+                Name, IsmCommandCode.UnregDmb, dmb, ret);
             throw new IsmCommandException(Name, IsmCommandCode.UnregDmb, ret, failure);
+        }
+
+        if (ret == IsmCommandException.IsmError)
+        {
+            // Spec §2.4: ISM_ERROR counts as done (the device forgot the DMB or is gone), as in the kernel; say why.
+            _logger.LogWarning(
+                "ISM function {Device}: {Command} of {Dmb} answered ISM_ERROR ({Cause}); counted as done",
+                Name, IsmCommandCode.UnregDmb, dmb, failure?.Message ?? "the device answered 0xffff");
         }
 
         dmb.IsRegistered = false;

@@ -39,6 +39,7 @@ public sealed partial class IsmFunction : IDisposable
     private readonly IVfioDevice _device;
     private readonly ILogger _logger;
     private readonly DmbSlotTable _slots;
+    private readonly DmbQuarantine _quarantine = new();
     private VfioRegion _bar0;
     private IsmCommandChannel? _commands;
     private SbaScanner? _sba;
@@ -79,6 +80,9 @@ public sealed partial class IsmFunction : IDisposable
 
     /// <summary>The DMBs currently registered.</summary>
     public IReadOnlyCollection<Dmb> Dmbs => _slots.Registered;
+
+    /// <summary>Buffers of registrations that failed in a way that leaves the device possibly holding them: kept mapped, their slots kept, until the function is closed.</summary>
+    public IReadOnlyList<QuarantinedDmb> Quarantined => _quarantine.Entries;
 
     /// <summary>
     /// Moves <paramref name="data"/> into the remote DMB <paramref name="token"/> at <paramref name="offset"/>: one

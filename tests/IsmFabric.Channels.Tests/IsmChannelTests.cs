@@ -87,6 +87,12 @@ public sealed class IsmChannelTests : IDisposable
 
         _lpar1.Dispose();
         _lpar2.Dispose();
+        IReadOnlyList<string> iommuFaults;
+        using (var cec = EmulatedCec.Open(_dir))
+        {
+            iommuFaults = cec.IommuFaultReport();
+        }
+
         try
         {
             Directory.Delete(_dir, true);
@@ -94,5 +100,7 @@ public sealed class IsmChannelTests : IDisposable
         catch (IOException)
         {
         }
+
+        Assert.True(iommuFaults.Count == 0, "unmapped while a device held it: " + string.Join("; ", iommuFaults)); // the channel path unregistered every DMB before its memory went
     }
 }

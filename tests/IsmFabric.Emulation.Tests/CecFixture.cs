@@ -2,7 +2,11 @@ using IsmFabric.Emulation;
 
 namespace IsmFabric.Emulation.Tests;
 
-/// <summary>A fresh CEC in a temp directory with three LPARs (two functions each: CHID 0x0100 and 0x0200).</summary>
+/// <summary>
+/// A fresh CEC in a temp directory with three LPARs (two functions each: CHID 0x0100 and 0x0200). Disposing it fails
+/// the test if any function took an IOMMU fault, unless the test said it expects one: every test thereby checks
+/// that what it did unregistered before it unmapped.
+/// </summary>
 public sealed class CecFixture : IDisposable
 {
     public CecFixture(int lpars = 3, int functionsPerLpar = 2, long memory = 16L << 20)
@@ -18,11 +22,15 @@ public sealed class CecFixture : IDisposable
 
     public EmulatedCec Cec { get; }
 
+    /// <summary>Cleared by a test that provokes IOMMU faults on purpose, or destroys the state file.</summary>
+    public bool CheckIommuFaultsAtEnd { get; set; } = true;
+
     /// <summary>The function of <paramref name="lpar"/> on its <paramref name="n"/>-th CHID.</summary>
     public FunctionDefinition Function(string lpar, int n = 0) => Definition.Functions.Where(f => f.Lpar == lpar).ElementAt(n);
 
     public void Dispose()
     {
+        IReadOnlyList<string> faults = CheckIommuFaultsAtEnd ? Cec.IommuFaultReport() : [];
         Cec.Dispose();
         try
         {
@@ -31,5 +39,7 @@ public sealed class CecFixture : IDisposable
         catch (IOException)
         {
         }
+
+        Assert.True(faults.Count == 0, "unmapped while a device held it: " + string.Join("; ", faults));
     }
 }

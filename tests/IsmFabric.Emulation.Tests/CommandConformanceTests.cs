@@ -107,18 +107,31 @@ public sealed class CommandConformanceTests : IDisposable
     }
 
     [Fact]
+    public void Reg_dmb_refuses_a_dmb_that_would_cross_a_1MiB_boundary()
+    {
+        var first = _a.Device.AllocateDma(1 << 20);
+        var second = _a.Device.AllocateDma(1 << 20);
+        Assert.Equal(first.Iova + (1UL << 20), second.Iova); // two adjacent MiBs, both mapped for the function
+
+        // Half a MiB into the first and one MiB long: all of it mapped, but it crosses into the second MiB.
+        Assert.Equal(EmulatedReturnCode.BadAddress, _a.Command(0x0A, RawIsm.RegDmbBody(first.Iova + (1UL << 19), 1 << 20, 40, _b.Gid)).Ret);
+        Assert.Equal(0, _a.Command(0x0A, RawIsm.RegDmbBody(first.Iova + (1UL << 19), 1 << 19, 41, _b.Gid)).Ret); // up to the boundary
+    }
+
+    [Fact]
     public void DMB_1889_is_refused()
     {
+        // Each DMB on memory of its own, mapped for the function, as a driver registers them.
         for (uint slot = 32; slot < 1920; slot++)
         {
-            Assert.Equal(0, _a.Command(0x0A, RawIsm.RegDmbBody(_a.Sba!.Iova + 8192, 4096, slot, _b.Gid)).Ret);
+            Assert.Equal(0, _a.RegisterDmb(4096, slot, _b.Gid).Ret);
         }
 
         var info = _a.Command(0x08, []).Response;
         Assert.Equal(1888u, BinaryPrimitives.ReadUInt32BigEndian(info.AsSpan(60)));
 
         // Every slot is taken, so the 1889th DMB is refused for the limit whatever slot it names.
-        Assert.Equal(EmulatedReturnCode.DmbLimit, _a.Command(0x0A, RawIsm.RegDmbBody(_a.Sba!.Iova + 8192, 4096, 1000, _b.Gid)).Ret);
+        Assert.Equal(EmulatedReturnCode.DmbLimit, _a.RegisterDmb(4096, 1000, _b.Gid).Ret);
     }
 
     [Fact]

@@ -141,6 +141,7 @@ public sealed class FaultAndLifecycleTests : IDisposable
     [Fact]
     public void A_damaged_state_file_is_reported_not_mapped()
     {
+        _cec.CheckIommuFaultsAtEnd = false; // the fixture's own view of the file is gone with it
         File.WriteAllBytes(Path.Combine(_cec.Directory, "cec.state"), new byte[100]);
         var e = Assert.Throws<InvalidDataException>(() => EmulatedCec.Open(_cec.Directory));
         Assert.Contains("cec.state", e.Message, StringComparison.Ordinal);

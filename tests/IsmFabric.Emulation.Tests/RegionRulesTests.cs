@@ -99,6 +99,24 @@ public sealed class RegionRulesTests : IDisposable
         Assert.Equal(data, buffer.Span.Slice(8192, 4096).ToArray());
     }
 
+    [Theory]
+    [InlineData(2u, 4096L)]
+    [InlineData(2u, 8192L)]
+    [InlineData(7u, 4096L)]
+    public void A_write_at_or_past_the_end_of_a_region_is_rejected_with_EINVAL(uint index, long at)
+    {
+        var e = Assert.Throws<VfioInvalidArgumentException>(() => _a.Device.Write(((long)index << 48) + at, new byte[8]));
+        Assert.Equal(Errno.EINVAL, e.Errno);
+        Assert.Contains("beyond", e.Message, StringComparison.Ordinal);
+        Assert.Throws<VfioInvalidArgumentException>(() => _a.Device.Read(((long)index << 48) + at, new byte[8]));
+    }
+
+    [Fact]
+    public void A_write_that_ends_exactly_at_the_end_of_the_command_area_is_taken()
+    {
+        Assert.Equal(8, _a.Device.Write(RawIsm.Bar2 + 4088, new byte[8]));
+    }
+
     [Fact]
     public void Zero_length_io_returns_zero_and_does_nothing()
     {

@@ -178,6 +178,14 @@ public sealed class CliTests : IDisposable
 
     public void Dispose()
     {
+        // Whatever the processes did, nothing unmapped DMA memory a device still held (the emulated IOMMU counts it).
+        IReadOnlyList<string> iommuFaults = [];
+        if (IsmFabric.Emulation.EmulatedCec.Exists(_dir))
+        {
+            using var cec = IsmFabric.Emulation.EmulatedCec.Open(_dir);
+            iommuFaults = cec.IommuFaultReport();
+        }
+
         try
         {
             Directory.Delete(_dir, true);
@@ -185,5 +193,7 @@ public sealed class CliTests : IDisposable
         catch (IOException)
         {
         }
+
+        Assert.True(iommuFaults.Count == 0, "unmapped while a device held it: " + string.Join("; ", iommuFaults));
     }
 }

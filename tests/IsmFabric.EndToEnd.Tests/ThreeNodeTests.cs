@@ -148,6 +148,14 @@ public sealed class ThreeNodeTests : IDisposable
             n.Dispose();
         }
 
+        // Whatever the processes did, nothing unmapped DMA memory a device still held (the emulated IOMMU counts it).
+        IReadOnlyList<string> iommuFaults = [];
+        if (EmulatedCec.Exists(_dir))
+        {
+            using var cec = EmulatedCec.Open(_dir);
+            iommuFaults = cec.IommuFaultReport();
+        }
+
         try
         {
             Directory.Delete(_dir, true);
@@ -155,5 +163,7 @@ public sealed class ThreeNodeTests : IDisposable
         catch (IOException)
         {
         }
+
+        Assert.True(iommuFaults.Count == 0, "unmapped while a device held it: " + string.Join("; ", iommuFaults));
     }
 }

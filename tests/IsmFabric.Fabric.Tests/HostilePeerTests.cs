@@ -78,6 +78,7 @@ public sealed class HostilePeerTests(ITestOutputHelper output)
         {
             await a.StopAsync();
             await b.StopAsync();
+            IommuFaultCheck.AssertNone(dir);
         }
     }
 }

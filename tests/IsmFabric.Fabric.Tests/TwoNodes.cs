@@ -80,10 +80,17 @@ public sealed class TwoNodes : IAsyncDisposable
 
         try
         {
-            System.IO.Directory.Delete(Directory, true);
+            IommuFaultCheck.AssertNone(Directory);
         }
-        catch (IOException)
+        finally
         {
+            try
+            {
+                System.IO.Directory.Delete(Directory, true);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 }

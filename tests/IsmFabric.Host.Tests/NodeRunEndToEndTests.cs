@@ -9,7 +9,19 @@ public sealed class NodeRunEndToEndTests : IDisposable
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly string _dir = Directory.CreateTempSubdirectory("ismfh-e2e-").FullName;
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose()
+    {
+        // Whatever the nodes did, nothing unmapped DMA memory a device still held (the emulated IOMMU counts it).
+        IReadOnlyList<string> iommuFaults = [];
+        if (EmulatedCec.Exists(Cec))
+        {
+            using var cec = EmulatedCec.Open(Cec);
+            iommuFaults = cec.IommuFaultReport();
+        }
+
+        Directory.Delete(_dir, recursive: true);
+        Assert.True(iommuFaults.Count == 0, "unmapped while a device held it: " + string.Join("; ", iommuFaults));
+    }
 
     private string Cec => Path.Combine(_dir, "cec");
 

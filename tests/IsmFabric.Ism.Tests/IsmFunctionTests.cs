@@ -193,6 +193,12 @@ public sealed class IsmFunctionTests : IDisposable
         _b.Dispose();
         _lpar1.Dispose();
         _lpar2.Dispose();
+        IReadOnlyList<string> iommuFaults;
+        using (var cec = EmulatedCec.Open(_dir))
+        {
+            iommuFaults = cec.IommuFaultReport();
+        }
+
         try
         {
             Directory.Delete(_dir, true);
@@ -200,5 +206,7 @@ public sealed class IsmFunctionTests : IDisposable
         catch (IOException)
         {
         }
+
+        Assert.True(iommuFaults.Count == 0, "unmapped while a device held it: " + string.Join("; ", iommuFaults)); // the driver unregistered everything before it unmapped
     }
 }

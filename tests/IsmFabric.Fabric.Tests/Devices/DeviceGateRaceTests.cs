@@ -170,10 +170,20 @@ public sealed class DeviceGateRaceTests : FabricTestKit, IDisposable
         base.Dispose();
         try
         {
-            Directory.Delete(_dir, true);
+            if (Directory.Exists(_dir))
+            {
+                IommuFaultCheck.AssertNone(_dir);
+            }
         }
-        catch (IOException)
+        finally
         {
+            try
+            {
+                Directory.Delete(_dir, true);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 }

@@ -86,10 +86,17 @@ public sealed class LedgerRepairTests(ITestOutputHelper output) : IDisposable
         SqliteConnection.ClearAllPools();
         try
         {
-            Directory.Delete(_dir, true);
+            IommuFaultCheck.AssertNone(Path.Combine(_dir, "cec"));
         }
-        catch (IOException)
+        finally
         {
+            try
+            {
+                Directory.Delete(_dir, true);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 }
