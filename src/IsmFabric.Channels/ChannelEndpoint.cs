@@ -128,6 +128,13 @@ public sealed class ChannelEndpoint : IDisposable
         PlaceUnplaced(); // frames waiting since a path change go first
         if (!HasRoomFor(size))
         {
+            if (_pathFailure is not null)
+            {
+                // The path failed, and the device may have let go of our DMB already: reading it would be a read after
+                // free. Nothing is to be learnt from it anyway; the retransmit ring is full until the next path.
+                return NoRoom(size);
+            }
+
             RefreshPeer(); // a local read: learn what the peer acknowledged and consumed
             PlaceUnplaced();
             if (!HasRoomFor(size))
@@ -382,7 +389,8 @@ public sealed class ChannelEndpoint : IDisposable
     public override string ToString() =>
         $"channel {ChannelId} epoch {_epoch}: produced {_sendProduced} (peer consumed {_peerConsumed}, ring {_remoteRing}), " +
         $"consumed {_recvConsumed} of {_recvProducer}, next send {_nextSendSequence}, next receive {_nextReceiveSequence}, " +
-        $"unacknowledged {_retransmit.Count} ({_retransmit.Unplaced} unplaced), flags {_flags}, peer flags {_peerFlags}";
+        $"unacknowledged {_retransmit.Count} ({_retransmit.Unplaced} unplaced), flags {_flags}, peer flags {_peerFlags}" +
+        (_pathFailure is null ? "" : $", path failed: {_pathFailure.Message}");
 
     /// <summary>Drops the retransmit ring; nothing may be written afterwards.</summary>
     public void Dispose()

@@ -35,6 +35,30 @@ public sealed class ChannelEndpointTests
     }
 
     [Fact]
+    public void A_sender_whose_path_the_device_let_go_of_keeps_messages_until_its_retransmit_ring_is_full_and_never_reads_the_old_dmb()
+    {
+        var (pa, _) = MemoryPath.Pair();
+        var a = new ChannelEndpoint(7, pa);
+        var sent = 0;
+        while (a.TryWrite(Message(sent, 1000)))
+        {
+            sent++; // until the peer's ring is full (nobody reads)
+        }
+
+        // The device let go of our DMB (the function failed): its memory must not be touched again.
+        pa.Released = true;
+        a.MarkPathFailed(new InvalidOperationException("the device let go of the DMB"));
+        var kept = 0;
+        while (a.TryWrite(Message(sent + kept, 1000)))
+        {
+            kept++;
+        }
+
+        Assert.True(kept > 0, "nothing was kept for the next path");
+        Assert.Equal(sent + kept, a.Unacknowledged);
+    }
+
+    [Fact]
     public void Messages_arrive_in_order_and_intact_across_many_ring_wraps()
     {
         var (pa, pb) = MemoryPath.Pair();

@@ -5,7 +5,10 @@ namespace IsmFabric.Channels.Tests;
 /// <summary>A path over two plain byte arrays, counting stores and signals; optionally hostile.</summary>
 public sealed class MemoryPath(byte[] local, byte[] remote) : IChannelPath
 {
-    public Span<byte> Local => local;
+    public Span<byte> Local => Released ? throw new InvalidOperationException("the local DMB was released") : local;
+
+    /// <summary>True once the device let go of the local DMB: reading it is a read after free.</summary>
+    public bool Released { get; set; }
 
     public byte[] RemoteBytes => remote;
 

@@ -59,6 +59,12 @@ public sealed class FabricNodeTests(ITestOutputHelper output)
         await a.CloseAsync();
         await b.Completion.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(a.Completion.IsCompletedSuccessfully);
+
+        // Every send after the close fails at once, the second as well as the first (a failed send gives its turn back).
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            await Assert.ThrowsAsync<ChannelClosedException>(() => a.SendAsync(new byte[] { 1 }).AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+        }
     }
 
     [Fact]
@@ -99,6 +105,7 @@ public sealed class FabricNodeTests(ITestOutputHelper output)
             {
                 output.WriteLine($"stalled at {i}: sender {((Channels.FabricChannel)a).Describe()}");
                 output.WriteLine($"receiver {((Channels.FabricChannel)b).Describe()}");
+                output.WriteLine($"the sending task: {send.Status} {send.Exception?.GetBaseException()}");
                 throw;
             }
 

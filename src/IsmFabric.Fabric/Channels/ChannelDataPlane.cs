@@ -105,31 +105,32 @@ internal sealed class ChannelDataPlane : IChannelWaker
         }
 
         Interlocked.Increment(ref _queuedSenders);
-        if (_senders.Wait(0, CancellationToken.None))
+        if (!_senders.Wait(0, CancellationToken.None))
         {
-            var done = false;
-            try
-            {
-                done = TryWrite(message.Span);
-            }
-            finally
-            {
-                if (done)
-                {
-                    _senders.Release();
-                    Interlocked.Decrement(ref _queuedSenders);
-                }
-            }
-
-            if (done)
-            {
-                return ValueTask.CompletedTask;
-            }
-
-            return SendSlowAsync(message, holding: true, cancellationToken);
+            return SendSlowAsync(message, holding: false, cancellationToken);
         }
 
-        return SendSlowAsync(message, holding: false, cancellationToken);
+        bool written;
+        try
+        {
+            written = TryWrite(message.Span);
+        }
+        catch
+        {
+            // A send that fails (the channel ended) gives its turn back, or every later send would wait for it forever.
+            _senders.Release();
+            Interlocked.Decrement(ref _queuedSenders);
+            throw;
+        }
+
+        if (written)
+        {
+            _senders.Release();
+            Interlocked.Decrement(ref _queuedSenders);
+            return ValueTask.CompletedTask;
+        }
+
+        return SendSlowAsync(message, holding: true, cancellationToken);
     }
 
     private async ValueTask SendSlowAsync(ReadOnlyMemory<byte> message, bool holding, CancellationToken cancellationToken)
@@ -470,7 +471,7 @@ internal sealed class ChannelDataPlane : IChannelWaker
     {
         lock (_lock)
         {
-            return $"{_endpoint}; path {_path.Handle} (gate closed {_path.Handle.Gate.IsClosed}); leased {_leased}; sends closed {_sendsClosed}; ended {_ended?.Message ?? "no"}; queued senders {_queuedSenders}";
+            return $"{_endpoint}; path {_path.Handle} to {_path.Remote} (gate closed {_path.Handle.Gate.IsClosed}); leased {_leased}; sends closed {_sendsClosed}; ended {_ended?.Message ?? "no"}; queued senders {_queuedSenders}";
         }
     }
 
