@@ -71,9 +71,20 @@ internal sealed unsafe class LparReclaimer(
     {
         for (var f = 0; f < state.FunctionCount; f++)
         {
-            if (I32(state.Function(f), CecLayout.FLpar) == lpar && I32(state.Function(f), CecLayout.FPid) != 0)
+            if (I32(state.Function(f), CecLayout.FLpar) != lpar)
+            {
+                continue;
+            }
+
+            if (I32(state.Function(f), CecLayout.FPid) != 0)
             {
                 teardown.DisableFunctionLocked(f, DisableReason.Released);
+            }
+            else
+            {
+                // Unplugged and replugged while its process was inside a store: no longer the process's, but the hazard
+                // it left is; a dead process has no store in flight (found by CecInvariantProperties).
+                Volatile.Write(ref U64(state.Function(f), CecLayout.FHazard), 0UL);
             }
         }
 
