@@ -69,22 +69,23 @@ internal sealed unsafe class LparReclaimer(
     /// <summary>Releases every function LPAR <paramref name="lpar"/> uses and marks it detached. Must hold the CEC lock.</summary>
     internal void ReclaimLparLocked(int lpar)
     {
+        // A dead process has no store in flight: its hazards go first, so that unregistering its DMBs below neither waits
+        // for a store of its own nor leaves them pending, and so that a function unplugged and replugged while the process
+        // was inside a store (no longer held by it, so not disabled below) does not keep that hazard for good (found by
+        // CecInvariantProperties). A process detaching cleanly closed its devices first: no store of its is in flight.
         for (var f = 0; f < state.FunctionCount; f++)
         {
-            if (I32(state.Function(f), CecLayout.FLpar) != lpar)
+            if (I32(state.Function(f), CecLayout.FLpar) == lpar)
             {
-                continue;
+                Volatile.Write(ref U64(state.Function(f), CecLayout.FHazard), 0UL);
             }
+        }
 
-            if (I32(state.Function(f), CecLayout.FPid) != 0)
+        for (var f = 0; f < state.FunctionCount; f++)
+        {
+            if (I32(state.Function(f), CecLayout.FLpar) == lpar && I32(state.Function(f), CecLayout.FPid) != 0)
             {
                 teardown.DisableFunctionLocked(f, DisableReason.Released);
-            }
-            else
-            {
-                // Unplugged and replugged while its process was inside a store: no longer the process's, but the hazard
-                // it left is; a dead process has no store in flight (found by CecInvariantProperties).
-                Volatile.Write(ref U64(state.Function(f), CecLayout.FHazard), 0UL);
             }
         }
 

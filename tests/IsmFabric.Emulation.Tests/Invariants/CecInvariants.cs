@@ -141,7 +141,7 @@ internal static unsafe class CecInvariants
                 problems.Add($"fn{f}'s process is inside a store into 0x{stopped.Token:x}, but its hazard says 0x{hazard:x}");
             }
 
-            if (stopped is { Copying: true })
+            if (stopped is not null)
             {
                 // The point of the hazard: a DMB a store is being copied into is never freed (or reused) under it.
                 var dmb = view.Dmb((int)((stopped.Token >> 32) & 0xFFFF));

@@ -8,19 +8,43 @@ namespace IsmFabric.Emulation.Tests.Invariants;
 /// </summary>
 public abstract record CecOperation;
 
-/// <summary>A DMB token: the n-th one REG_DMB handed out in this run (stale once unregistered), or a raw value.</summary>
-/// <param name="Known">Index into the tokens handed out so far (taken modulo their count), or -1.</param>
-/// <param name="Raw">The token when <paramref name="Known"/> is -1.</param>
-public readonly record struct TokenRef(int Known, ulong Raw)
+/// <summary>How a <see cref="TokenRef"/> picks its token.</summary>
+public enum TokenKind
 {
-    public override string ToString() => Known >= 0 ? $"token#{Known}" : $"0x{Raw:x}";
+    /// <summary>The n-th (modulo how many) of the DMBs the acting function owns now.</summary>
+    Own,
+
+    /// <summary>The n-th of the DMBs the acting function may write now (registered for its GID on its CHID).</summary>
+    Writable,
+
+    /// <summary>The n-th of the acting function's DMBs that a stopped process's store is being copied into.</summary>
+    InFlight,
+
+    /// <summary>The n-th token REG_DMB handed out in this run: perhaps stale, perhaps another function's.</summary>
+    Handed,
+
+    /// <summary>A raw value, perhaps malformed.</summary>
+    Raw,
+}
+
+/// <summary>A DMB token as a step names it; when no DMB fits its kind, the n-th handed out.</summary>
+public readonly record struct TokenRef(TokenKind Kind, int N, ulong Raw)
+{
+    public override string ToString() => Kind switch
+    {
+        TokenKind.Own => $"its own DMB #{N}",
+        TokenKind.Writable => $"writable DMB #{N}",
+        TokenKind.InFlight => $"its DMB #{N} with a store in flight",
+        TokenKind.Handed => $"token#{N}",
+        _ => $"0x{Raw:x}",
+    };
 }
 
 /// <summary>REG_DMB with whatever the fields say, valid or not.</summary>
 /// <param name="Fn">The function that registers.</param>
 /// <param name="Slot">The SBA slot asked for (32..1919 are valid).</param>
 /// <param name="Length">The DMB's length (1 .. 1 MiB are valid).</param>
-/// <param name="IovaOffset">Offset into the function's 1 MiB DMB area; -1 for an address outside the LPAR's memory.</param>
+/// <param name="IovaOffset">Offset into the function's 128 KiB DMB area (larger DMBs run past it); -1 for an address outside the LPAR's memory.</param>
 /// <param name="Rgid">The function (0..5) whose GID may write; 6 and up for a GID no function has.</param>
 public sealed record RegisterDmb(int Fn, uint Slot, uint Length, long IovaOffset, int Rgid) : CecOperation
 {
@@ -101,18 +125,20 @@ public sealed record Kill(int Lpar) : CecOperation
 }
 
 /// <summary>
-/// The process of the function's LPAR is stopped (SIGSTOP) inside a store into <paramref name="Token"/>: the
-/// function's hazard names it until <see cref="Resume"/> or a kill. A stopped LPAR takes no other step.
+/// The process of the function's LPAR is stopped (SIGSTOP) inside a store into the <paramref name="Nth"/> (modulo how
+/// many) of the DMBs the function may write now: its checks passed, its hazard names the DMB, the copy is in flight
+/// until <see cref="Resume"/> or a kill. Nothing happens when the function may write no DMB. A stopped LPAR takes no
+/// other step.
 /// </summary>
-public sealed record StopInMove(int Fn, TokenRef Token) : CecOperation
+public sealed record StopInMove(int Fn, int Nth) : CecOperation
 {
-    public override string ToString() => $"lpar of fn{Fn} stopped inside a move of fn{Fn} into {Token}";
+    public override string ToString() => $"lpar of fn{Fn} stopped inside a store of fn{Fn} into writable DMB #{Nth}";
 }
 
-/// <summary>The stopped LPAR of the function goes on (SIGCONT): its store completes.</summary>
-public sealed record Resume(int Fn) : CecOperation
+/// <summary>The <paramref name="Nth"/> (modulo how many) of the stopped LPARs goes on (SIGCONT): its store completes.</summary>
+public sealed record Resume(int Nth) : CecOperation
 {
-    public override string ToString() => $"lpar of fn{Fn} continues";
+    public override string ToString() => $"stopped LPAR #{Nth} continues";
 }
 
 /// <summary>Where inside the CEC lock a process dies in <see cref="DieInsideLock"/>.</summary>

@@ -29,11 +29,11 @@ internal sealed unsafe partial class CecWorld
 
                 break;
             case UnregisterDmb u when Up(u.Fn) is { } f:
-                var token = Resolve(u.Token);
+                var token = Resolve(u.Fn, u.Token);
                 Log.Add($"  UNREG_DMB 0x{token:x}: ret {f.Raw.Command(0x0B, RawIsm.Body(token)).Ret}");
                 break;
             case Move m when Up(m.Fn) is { } f:
-                var target = Resolve(m.Token);
+                var target = Resolve(m.Fn, m.Token);
                 var address = target | ((ulong)m.Dmbe << 24) | (m.Signal ? 1UL << 23 : 0) | (uint)m.Offset;
                 f.Raw.Device.Write(RawIsm.Bar0 + (long)address, new byte[m.Length]);
                 Log.Add($"  store into 0x{target:x} landed");
@@ -68,10 +68,10 @@ internal sealed unsafe partial class CecWorld
                 Kill(k.Lpar);
                 break;
             case StopInMove s:
-                StopInMove(s.Fn, s.Token);
+                StopInMove(s.Fn, s.Nth);
                 break;
             case Resume r:
-                Resume(r.Fn);
+                Resume(r.Nth);
                 break;
             case DieInsideLock d when Up(d.Fn) is not null:
                 DieInsideLock(d);
@@ -98,7 +98,7 @@ internal sealed unsafe partial class CecWorld
     private void DieInsideLock(DieInsideLock d)
     {
         var fn = View.Function(d.Fn);
-        var token = Resolve(d.Token);
+        var token = Resolve(d.Fn, d.Token);
         var dmb = View.Dmb((int)((token >> 32) & 0xFFFF));
         var owned = I32(dmb, CecLayout.DOwner) == d.Fn && U64(dmb, CecLayout.DToken) == token
             && I32(dmb, CecLayout.DState) is (int)DmbState.Registered or (int)DmbState.Unregistering;

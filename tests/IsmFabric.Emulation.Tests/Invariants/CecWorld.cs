@@ -70,7 +70,7 @@ internal sealed unsafe partial class CecWorld : IDisposable
     }
 
     /// <summary>
-    /// The function's device, brought up (MSI, SBA, IEQ) with a 1 MiB area for DMBs; its LPAR is attached first. Null
+    /// The function's device, brought up (MSI, SBA, IEQ) with a 128 KiB area for DMBs (touched memory costs time); its LPAR is attached first. Null
     /// when its LPAR is stopped or the function cannot be opened now (unplugged).
     /// </summary>
     private Function? Up(int fn)
@@ -92,7 +92,7 @@ internal sealed unsafe partial class CecWorld : IDisposable
         Function function;
         try
         {
-            function = new Function(raw, raw.Device.AllocateDma(4096), raw.Device.AllocateDma(4096), raw.Device.AllocateDma(1 << 20));
+            function = new Function(raw, raw.Device.AllocateDma(4096), raw.Device.AllocateDma(4096), raw.Device.AllocateDma(128 << 10));
         }
         catch
         {
@@ -154,37 +154,74 @@ internal sealed unsafe partial class CecWorld : IDisposable
         }
     }
 
-    private void StopInMove(int fn, TokenRef token)
+    private void StopInMove(int fn, int nth)
     {
         if (Up(fn) is null)
         {
             return;
         }
 
-        // A mover publishes its hazard, then re-checks the DMB: if it is registered then, the copy is in flight.
-        var value = Resolve(token);
-        var index = (int)((value >> 32) & 0xFFFF);
-        var dmb = View.Dmb(index);
-        var copying = index != 0 && I32(dmb, CecLayout.DState) == (int)DmbState.Registered && U64(dmb, CecLayout.DToken) == value;
-        Volatile.Write(ref U64(View.Function(fn), CecLayout.FHazard), value);
-        Stopped[LparOf(fn)] = new StoppedMove(fn, value, copying);
-        Log.Add($"  lpar{LparOf(fn) + 1} stopped in a store of fn{fn} into 0x{value:x}{(copying ? " (copy in flight)" : " (the re-check will refuse it)")}");
+        // A mover publishes its hazard only once its checks passed (the DMB registered for its GID on its CHID, the
+        // owner in use); then it copies. Stopped there, the DMB must not be freed under it.
+        var writable = Live().Where(t => MayWrite(fn, Index(t))).ToList();
+        if (writable.Count == 0)
+        {
+            return;
+        }
+
+        var token = writable[nth % writable.Count];
+        Volatile.Write(ref U64(View.Function(fn), CecLayout.FHazard), token);
+        Stopped[LparOf(fn)] = new StoppedMove(fn, token);
+        Log.Add($"  lpar{LparOf(fn) + 1} stopped in a store of fn{fn} into 0x{token:x}, its copy in flight");
     }
 
-    private void Resume(int fn)
+    private bool MayWrite(int fn, int index)
     {
-        if (Stopped[LparOf(fn)] is { } stopped)
+        var dmb = View.Dmb(index);
+        if (I32(dmb, CecLayout.DState) != (int)DmbState.Registered)
+        {
+            return false;
+        }
+
+        var owner = I32(dmb, CecLayout.DOwner);
+        return U64(dmb, CecLayout.DRgid) == Definition(fn).Gid && Definition(owner).Chid == Definition(fn).Chid
+            && View.StateOf(owner) == FunctionState.InUse && View.StateOf(fn) == FunctionState.InUse;
+    }
+
+    private void Resume(int nth)
+    {
+        var stopped = Enumerable.Range(0, LparCount).Where(l => Stopped[l] is not null).ToList();
+        if (stopped.Count > 0)
         {
             // The store completes and the mover clears its hazard (Move's finally).
-            Volatile.Write(ref U64(View.Function(stopped.Fn), CecLayout.FHazard), 0UL);
-            Stopped[LparOf(fn)] = null;
-            Log.Add($"  lpar{LparOf(fn) + 1} continues; its store into 0x{stopped.Token:x} completes");
+            var l = stopped[nth % stopped.Count];
+            Volatile.Write(ref U64(View.Function(Stopped[l]!.Fn), CecLayout.FHazard), 0UL);
+            Log.Add($"  lpar{l + 1} continues; its store into 0x{Stopped[l]!.Token:x} completes");
+            Stopped[l] = null;
         }
     }
 
-    /// <summary>The token a reference names: the n-th handed out (modulo how many), a made-up one before any.</summary>
-    private ulong Resolve(TokenRef token) =>
-        token.Known < 0 ? token.Raw : _tokens.Count == 0 ? 1UL << 32 : _tokens[token.Known % _tokens.Count];
+    /// <summary>The token a step of function <paramref name="fn"/> names (a made-up one before any was handed out).</summary>
+    private ulong Resolve(int fn, TokenRef token)
+    {
+        var fits = token.Kind switch
+        {
+            TokenKind.Own => Live().Where(t => I32(View.Dmb(Index(t)), CecLayout.DOwner) == fn).ToList(),
+            TokenKind.Writable => Live().Where(t => MayWrite(fn, Index(t))).ToList(),
+            TokenKind.InFlight => Stopped.OfType<StoppedMove>().Select(s => s.Token)
+                .Where(t => Live().Contains(t) && I32(View.Dmb(Index(t)), CecLayout.DOwner) == fn).ToList(),
+            _ => [],
+        };
+        return token.Kind == TokenKind.Raw ? token.Raw
+            : fits.Count > 0 ? fits[token.N % fits.Count]
+            : _tokens.Count == 0 ? 1UL << 32 : _tokens[token.N % _tokens.Count];
+    }
+
+    /// <summary>The tokens handed out whose DMB is still in the table (registered or unregistering).</summary>
+    private IEnumerable<ulong> Live() => _tokens.Distinct().Where(t =>
+        U64(View.Dmb(Index(t)), CecLayout.DToken) == t && I32(View.Dmb(Index(t)), CecLayout.DState) != (int)DmbState.Free);
+
+    private static int Index(ulong token) => (int)((token >> 32) & 0xFFFF);
 
     private static int? FunctionOf(CecOperation op) => op switch
     {
@@ -204,9 +241,9 @@ internal sealed unsafe partial class CecWorld : IDisposable
     {
         for (var l = 0; l < LparCount; l++)
         {
-            if (Stopped[l] is { } stopped)
+            if (Stopped[l] is not null)
             {
-                Resume(stopped.Fn);
+                Resume(0);
             }
 
             _lpars[l]?.Dispose();
@@ -216,6 +253,6 @@ internal sealed unsafe partial class CecWorld : IDisposable
         _cec.Dispose();
     }
 
-    /// <summary>An open function with its SBA and IEQ pages and the 1 MiB area its DMBs are registered in.</summary>
+    /// <summary>An open function with its SBA and IEQ pages and the area its DMBs are registered in.</summary>
     private sealed record Function(RawIsm Raw, DmaBuffer Sba, DmaBuffer Ieq, DmaBuffer Area);
 }
