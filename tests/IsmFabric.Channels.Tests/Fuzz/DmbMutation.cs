@@ -108,6 +108,21 @@ public sealed record AppendFrame(uint Length, ushort Type, int SequenceSkew, int
         $"peer appends frame: {Length} bytes, type {Type}{(SequenceSkew != 0 ? $", sequence {SequenceSkew:+#;-#}" : "")}{(Claim != 0 ? $", claims {Claim:+#;-#} bytes" : "")}";
 }
 
+/// <summary>
+/// The peer appends a data frame sized to end exactly at the ring's end, off by <paramref name="Skew"/> bytes (a
+/// positive skew runs past it); as <see cref="AppendFrame"/> otherwise.
+/// </summary>
+public sealed record AppendFrameToEnd(int Skew) : DmbMutation
+{
+    public override void Apply(HostilePeer peer)
+    {
+        var toEnd = peer.Ring - (int)(peer.Producer % (ulong)peer.Ring);
+        new AppendFrame((uint)Math.Max(0, toEnd - ChannelLayout.FrameHeaderSize + Skew), FrameHeader.Data, 0, 0).Apply(peer);
+    }
+
+    public override string ToString() => $"peer appends a frame up to the ring's end{(Skew != 0 ? $" {Skew:+#;-#}" : "")}";
+}
+
 /// <summary>The peer pads to the ring's end (a padding frame whose length is off by <paramref name="LengthSkew"/>).</summary>
 public sealed record AppendPadding(int LengthSkew) : DmbMutation
 {

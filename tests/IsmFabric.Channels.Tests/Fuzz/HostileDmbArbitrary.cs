@@ -46,7 +46,7 @@ public static class HostileDmbArbitrary
         ShrinkTraffic);
 
     private static Gen<int[]> Messages => Gen.Choose(0, 5).SelectMany(n =>
-        Gen.ArrayOf(Gen.Frequency((5, Gen.Choose(0, 300)), (1, Gen.Choose(300, 1500))), n));
+        Gen.ArrayOf(Gen.Frequency((5, Gen.Choose(0, 300)), (2, Gen.Choose(300, 3000))), n));
 
     private static Gen<ulong> Any64 =>
         from hi in Gen.Choose(int.MinValue, int.MaxValue)
@@ -67,12 +67,13 @@ public static class HostileDmbArbitrary
 
     private static Gen<DmbMutation> Append => Gen.Frequency(
         (5, from length in Gen.Frequency(
-                (5, Gen.Choose(0, 3000)), (2, Gen.Choose(3000, 9000)),
+                (4, Gen.Choose(0, 3000)), (3, Gen.Choose(3000, 8048)),
                 (1, Gen.Elements(8047, 8048, 8049, 10095, 10096, 16112, int.MaxValue)))
             from type in Gen.Frequency((8, Gen.Constant(FrameHeader.Data)), (1, Gen.Elements<ushort>(0, 2, 3)))
             from sequence in Skew(-1, 1, 2)
             from claim in Skew(-16, -8, 8, 16, 10_000, -10_000)
             select (DmbMutation)new AppendFrame((uint)length, type, sequence, claim)),
+        (2, Gen.Elements(-8, 0, 8, 16, 104).Select(skew => (DmbMutation)new AppendFrameToEnd(skew))),
         (1, Skew(-8, 8, 16).Select(skew => (DmbMutation)new AppendPadding(skew))));
 
     private static Gen<DmbMutation> Cursors =>
@@ -113,6 +114,7 @@ public static class HostileDmbArbitrary
             Publish p => [p with { Flags = ControlFlags.None }, p with { ChannelId = ChannelId }, p with { Epoch = 0 }, p with { Update = 1 }],
             Frame f => [f with { Sequence = 0 }, f with { Type = 1 }, f with { Position = 0 }],
             Noise n => [n with { Length = n.Length / 2 }],
+            AppendFrameToEnd e => [e with { Skew = 0 }],
             AppendFrame a => [a with { SequenceSkew = 0 }, a with { Claim = 0 }, a with { Type = FrameHeader.Data }, a with { Length = a.Length / 2 }],
             PublishCursors c => [c with { ProducerSkew = 0 }, c with { ConsumerSkew = 0 }, c with { ExpectedSkew = 0 }, c with { Flags = ControlFlags.None }],
             _ => [],
