@@ -32,7 +32,9 @@ public static class DeviceCorruptionArbitrary
         (3, from offset in Gen.Frequency((2, Gen.Elements(0, 1, 3, 4, 243, 244, 247, 248, 255, 256, 257, 4094, 4095)), (1, Gen.Choose(0, 4095)))
             from value in Gen.Elements<byte>(0x80, 0x40, 0xC0, 0xFF, 0x01)
             select (DeviceCorruption)new SbaByte(offset, value)),
-        (3, Gen.Frequency((3, Gen.Choose(0, 16).Select(i => (ulong)i)), (1, Gen.Elements(99UL, 1UL << 32, ulong.MaxValue)), (1, Any64))
+        (3, Gen.Frequency(
+                (2, Gen.Constant(0UL)), (3, Gen.Choose(1, 15).Select(i => (ulong)i)),
+                (1, Gen.Elements(16UL, 99UL, 1UL << 32, ulong.MaxValue)), (1, Any64))
             .Select(index => (DeviceCorruption)new IeqIndex(index))),
         (4, from slot in Gen.Choose(0, 14)
             from type in Gen.Frequency((3, Gen.Elements(0u, 1u, 2u)), (1, Gen.Elements(3u, uint.MaxValue)))
