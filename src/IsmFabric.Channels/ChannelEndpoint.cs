@@ -218,9 +218,12 @@ public sealed class ChannelEndpoint : IDisposable
                 continue;
             }
 
-            if (header.Length > (uint)ChannelLayout.MaxMessage(_localRing))
+            // The channel's limit, not this ring's: both sides derive it from the same two rings, so a valid peer never
+            // exceeds it, and readers size their buffers by it (a longer frame fitted our bigger ring and overran them;
+            // found by HostileDmbProperties).
+            if (header.Length > (uint)MaxMessage)
             {
-                throw new ChannelProtocolException($"frame {header.Sequence} claims {header.Length} bytes, more than this ring's messages ({ChannelLayout.MaxMessage(_localRing)})");
+                throw new ChannelProtocolException($"frame {header.Sequence} claims {header.Length} bytes, more than this channel's messages ({MaxMessage})");
             }
 
             var size = ChannelLayout.FrameSize((int)header.Length);

@@ -272,6 +272,20 @@ public sealed unsafe class EmulatedIsmDevice : IVfioDevice
         _lpar.OnDeviceClosed(this);
     }
 
+    /// <summary>
+    /// Drops the device the way a killed process does (see <see cref="EmulatedLpar.AbandonAsIfKilled"/>): unusable from
+    /// now on, with nothing told to the CEC and its DMA memory left as it is.
+    /// </summary>
+    internal void Abandon()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+            _msi?.Dispose(); // wakes this process's own waiters (FUTEX_WAKE); the shared state is not changed
+            _msi = null;
+        }
+    }
+
     // ---- moves ---------------------------------------------------------------------------------------------------
 
     private void Move(ulong pos, ReadOnlySpan<byte> data, long offset)

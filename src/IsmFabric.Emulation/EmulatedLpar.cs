@@ -254,6 +254,43 @@ public sealed unsafe class EmulatedLpar : IDisposable
         }
     }
 
+    /// <summary>
+    /// Test hook: lets go of the LPAR the way SIGKILL would, in-process. The LPAR's lock file is released (the kernel
+    /// drops a dead process's flock), the watchdog stops, and the open devices are dropped without telling the CEC: no
+    /// function is released, no DMB unregistered, no event posted, the DMA memory is neither poisoned nor freed. What
+    /// the dead LPAR held stays in the shared tables until a reclaim pass (another LPAR's watchdog, an attach,
+    /// <see cref="EmulatedCec.Repair"/>) finds its lock file free. Nothing of this object may be used afterwards.
+    /// </summary>
+    internal void AbandonAsIfKilled()
+    {
+        EmulatedIsmDevice[] devices;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            devices = [.. _devices];
+            _devices.Clear();
+        }
+
+        using (var done = new ManualResetEvent(false))
+        {
+            _watchdog.Dispose(done);
+            done.WaitOne();
+        }
+
+        foreach (var device in devices)
+        {
+            device.Abandon();
+        }
+
+        _lockFile.Dispose(); // closing the descriptor drops the flock, as the kernel does at exit
+        _machine.Dispose();
+    }
+
     /// <summary>Closes every open function (peers get the events), detaches the LPAR and releases its lock.</summary>
     public void Dispose()
     {

@@ -114,7 +114,10 @@ internal sealed unsafe class FunctionTeardown(CecStateFile state, EventQueueWrit
         UnregisterIeqLocked(function);
         U32(fn, CecLayout.FVlanCount) = 0;
         U32(fn, CecLayout.FVlanRequired) = 0;
-        Volatile.Write(ref U64(fn, CecLayout.FHazard), 0UL);
+
+        // The hazard stays unless released (above): a function put into error state or unplugged from outside may have
+        // its process inside a store right now, and the DMB it copies into must not be freed under it. (Clearing it
+        // here let an unregister free that DMB at once; found by CecInvariantProperties.)
         if (reason == DisableReason.Released)
         {
             I32(fn, CecLayout.FPid) = 0;

@@ -73,6 +73,18 @@ internal sealed unsafe class LparReclaimer(
     /// </summary>
     internal void ReclaimLparLocked(int lpar)
     {
+        // A dead process has no store in flight: its hazards go first, so that unregistering its DMBs below neither waits
+        // for a store of its own nor leaves them pending, and so that a function unplugged and replugged while the process
+        // was inside a store (no longer held by it, so not disabled below) does not keep that hazard for good (found by
+        // CecInvariantProperties). A process detaching cleanly closed its devices first: no store of its is in flight.
+        for (var f = 0; f < state.FunctionCount; f++)
+        {
+            if (I32(state.Function(f), CecLayout.FLpar) == lpar)
+            {
+                Volatile.Write(ref U64(state.Function(f), CecLayout.FHazard), 0UL);
+            }
+        }
+
         for (var f = 0; f < state.FunctionCount; f++)
         {
             if (I32(state.Function(f), CecLayout.FLpar) == lpar && I32(state.Function(f), CecLayout.FPid) != 0)

@@ -34,6 +34,18 @@ internal sealed unsafe class IeqReader(DmaBuffer page, Func<IsmEvent, IsmEvent> 
             return;
         }
 
+        if (head == 0)
+        {
+            // 0 means nothing was written yet (spec §3.4: the index never goes back to 0). After events were read, the
+            // loop below would hand out all 15 entries again as new, stale ones included (found by BrokenDeviceProperties).
+            if (_ieqIndex >= 0)
+            {
+                handler.OnError($"IEQ index went back to 0 after entry {_ieqIndex} was read; events skipped");
+            }
+
+            return;
+        }
+
         // Spec §3.4, the kernel's loop: advance while ieq_idx + 1 != header.idx, wrapping after the last entry.
         // Bounded by the number of entries, so a corrupt index can never make this spin.
         for (var n = 0; n < IeqEntries && _ieqIndex + 1 != (long)head; n++)

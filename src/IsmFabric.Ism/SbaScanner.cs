@@ -8,6 +8,7 @@ namespace IsmFabric.Ism;
 internal sealed unsafe class SbaScanner(DmaBuffer page, DmbSlotTable slots) : IDisposable
 {
     private const int SbaMaskOffset = 256;
+    private const int DmbBitsEnd = 4 + (IsmFunction.SlotCount / 8); // dmb_bits are bytes 4..243; 244..255 are reserved
 
     /// <summary>The device address of the page, for REG_SBA.</summary>
     internal ulong Iova => page.Iova;
@@ -29,7 +30,10 @@ internal sealed unsafe class SbaScanner(DmaBuffer page, DmbSlotTable slots) : ID
                 continue;
             }
 
-            for (var b = 0; b < 8; b++)
+            // The last word reaches 4 bytes into the reserved area: a bit a broken device set there names no slot, and the
+            // "mask" of such a slot would lie past the SBA page (the scan zeroed 2 bytes of the next page; found by
+            // BrokenDeviceProperties). Hardware never sets them; they are left alone.
+            for (var b = 0; b < 8 && wordOffset + b < DmbBitsEnd; b++)
             {
                 var at = sba + wordOffset + b;
                 if (Volatile.Read(ref *at) == 0)
