@@ -24,6 +24,26 @@ internal sealed class IsmCommandChannel
     }
 
     /// <summary>
+    /// One PCI load of the response header, between commands: null while the function answers loads, else why not
+    /// (a function in error state or gone fails every load, spec §2.4). Changes nothing on the device.
+    /// </summary>
+    internal Exception? Probe()
+    {
+        lock (_lock)
+        {
+            try
+            {
+                _bar2.Read(0, _response.AsSpan(0, 8));
+                return null;
+            }
+            catch (VfioException e) when (e is VfioIoException or VfioDeviceUnavailableException)
+            {
+                return e;
+            }
+        }
+    }
+
+    /// <summary>
     /// Runs <paramref name="code"/> with <paramref name="body"/> and copies the response body into
     /// <paramref name="responseBody"/>; returns ret. A failed store or load reads as ISM_ERROR, as in the kernel.
     /// </summary>

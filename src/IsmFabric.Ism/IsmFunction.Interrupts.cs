@@ -32,6 +32,13 @@ public sealed partial class IsmFunction
         }
     }
 
+    /// <summary>
+    /// Whether the function still answers a PCI load (one load of the command area's response header, between
+    /// commands): null while it does, else the error. A function that entered error state says nothing to its own
+    /// driver (its peers get events; spec §3.4), so an interrupt that brought no work is a reason to look.
+    /// </summary>
+    public Exception? Probe() => (_commands ?? throw new InvalidOperationException($"{Name} is not up")).Probe();
+
     private IsmEvent AnswerIfTestLink(IsmEvent ev)
     {
         if (ev.Type != IsmEventType.Software || ev.Code != IsmEventCode.TestLink)

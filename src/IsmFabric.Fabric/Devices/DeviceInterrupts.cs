@@ -21,6 +21,8 @@ internal sealed class DeviceInterrupts : IIsmInterruptHandler, IDisposable
     private readonly EventRouting _routing;
     private readonly IActorRef _device;
     private readonly TimeSpan _poll;
+    private long _handled;
+    private long _lastProbe;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
@@ -59,13 +61,20 @@ internal sealed class DeviceInterrupts : IIsmInterruptHandler, IDisposable
         {
             while (!token.IsCancellationRequested)
             {
-                source.Wait(_poll, token);
+                var interrupts = source.Wait(_poll, token);
                 if (token.IsCancellationRequested)
                 {
                     return;
                 }
 
+                var handled = Volatile.Read(ref _handled);
                 _function.ProcessInterrupts(this);
+                if (interrupts > 0 && Volatile.Read(ref _handled) == handled && ProbeDue() && _function.Probe() is { } gone)
+                {
+                    // Woken with nothing to do, and the function no longer answers loads: it entered error state. Its
+                    // peers heard at once from firmware; without this we would hear only at the next failed keepalive.
+                    throw new IsmException($"{_function.Name} stopped answering: {gone.Message}", gone);
+                }
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -81,17 +90,40 @@ internal sealed class DeviceInterrupts : IIsmInterruptHandler, IDisposable
         }
     }
 
-    void IIsmInterruptHandler.OnSignal(Dmb dmb, ushort mask) => Volatile.Read(ref _bySlot[dmb.SbaIndex])?.Wake();
+    /// <summary>At most one probe per millisecond: wakes that find the work already done must not load the device.</summary>
+    private bool ProbeDue()
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (System.Diagnostics.Stopwatch.GetElapsedTime(_lastProbe, now) < TimeSpan.FromMilliseconds(1))
+        {
+            return false;
+        }
+
+        _lastProbe = now;
+        return true;
+    }
+
+    void IIsmInterruptHandler.OnSignal(Dmb dmb, ushort mask)
+    {
+        _handled++;
+        Volatile.Read(ref _bySlot[dmb.SbaIndex])?.Wake();
+    }
 
     void IIsmInterruptHandler.OnStraySignal(int slot)
     {
         // A signal that raced the unregistration of its DMB: nobody waits on that slot any more.
+        _handled++;
     }
 
-    void IIsmInterruptHandler.OnError(string problem) => _log.LogWarning("device {Device}: {Problem}", _function.Name, problem);
+    void IIsmInterruptHandler.OnError(string problem)
+    {
+        _handled++;
+        _log.LogWarning("device {Device}: {Problem}", _function.Name, problem);
+    }
 
     void IIsmInterruptHandler.OnEvent(IsmEvent ev)
     {
+        _handled++;
         var gid = new Gid(ev.Token);
         switch (ev.Type)
         {
