@@ -10,30 +10,22 @@ namespace IsmFabric.Emulation.Tests;
 public sealed unsafe class CrashRepairTests : IDisposable
 {
     private static readonly TimeSpan Hang = TimeSpan.FromSeconds(15);
-    private readonly CecFixture _cec = new();
-    private readonly EmulatedLpar _lpar1;
-    private readonly EmulatedLpar _lpar2;
-    private readonly RawIsm _a;
-    private readonly RawIsm _b;
+    private readonly TwoFunctions _pair = new();
     private readonly CecMachine _other;
 
     public CrashRepairTests()
     {
-        _lpar1 = _cec.Cec.AttachLpar("lpar1");
-        _lpar2 = _cec.Cec.AttachLpar("lpar2");
-        _a = new RawIsm(_lpar1.OpenFunction(_cec.Function("lpar1").Fid)).BringUp();
-        _b = new RawIsm(_lpar2.OpenFunction(_cec.Function("lpar2").Fid)).BringUp();
-        _other = CecMachine.Open(_cec.Directory);
+        _other = CecMachine.Open(_pair.Cec.Directory);
     }
 
-    private byte* FunctionA => _other.Function(_other.FunctionIndexByFid(_cec.Function("lpar1").Fid));
+    private byte* FunctionA => _other.Function(_other.FunctionIndexByFid(_pair.Cec.Function("lpar1").Fid));
 
-    private byte* FunctionB => _other.Function(_other.FunctionIndexByFid(_cec.Function("lpar2").Fid));
+    private byte* FunctionB => _other.Function(_other.FunctionIndexByFid(_pair.Cec.Function("lpar2").Fid));
 
     [Fact]
     public void A_register_cut_short_inside_the_lock_leaks_neither_its_slot_nor_its_count()
     {
-        var (ret, _, _) = _a.RegisterDmb(4096, 40, _b.Gid);
+        var (ret, _, _) = _pair.A.RegisterDmb(4096, 40, _pair.B.Gid);
         Assert.Equal(0, ret);
 
         // A process died between REG_DMB's stores: slot 50 marked and counted, the entry never published, and its pid
@@ -43,7 +35,7 @@ public sealed unsafe class CrashRepairTests : IDisposable
         I32(fn, CecLayout.FDmbCount)++;
         I32(_other.Dmb(0) - CecLayout.DmbTable, CecLayout.HLockHolder) = DeadPid();
 
-        var (again, _, _) = _a.RegisterDmb(4096, 50, _b.Gid);
+        var (again, _, _) = _pair.A.RegisterDmb(4096, 50, _pair.B.Gid);
         Assert.Equal(EmulatedReturnCode.Ok, again);
         Assert.Equal(2, I32(fn, CecLayout.FDmbCount));
     }
@@ -55,25 +47,25 @@ public sealed unsafe class CrashRepairTests : IDisposable
         ushort ret;
         using (_other.LockCec())
         {
-            ret = Within(() => _a.RegisterDmb(4096, 40, _b.Gid).Ret, "REG_DMB still waited for the CEC lock");
+            ret = Within(() => _pair.A.RegisterDmb(4096, 40, _pair.B.Gid).Ret, "REG_DMB still waited for the CEC lock");
         }
 
         Assert.Equal(EmulatedReturnCode.Busy, ret);
         Assert.InRange(sw.Elapsed, CecLock.MaxWait, CecLock.MaxWait + TimeSpan.FromSeconds(3));
-        Assert.Equal(EmulatedReturnCode.Ok, _a.RegisterDmb(4096, 40, _b.Gid).Ret); // nothing was left half-done
+        Assert.Equal(EmulatedReturnCode.Ok, _pair.A.RegisterDmb(4096, 40, _pair.B.Gid).Ret); // nothing was left half-done
     }
 
     [Fact]
     public void An_unregister_waits_a_bounded_time_for_a_stopped_move_then_answers_busy_and_finishes_once_the_move_is_gone()
     {
-        var (_, token, _) = _a.RegisterDmb(4096, 40, _b.Gid);
+        var (_, token, _) = _pair.A.RegisterDmb(4096, 40, _pair.B.Gid);
 
         // B is inside a move into the DMB (its hazard names it) and stopped there.
         Volatile.Write(ref U64(FunctionB, CecLayout.FHazard), token);
         ushort unregister;
         try
         {
-            unregister = Within(() => _a.Command(0x0B, RawIsm.Body(token)).Ret, "UNREG_DMB still waited for the move");
+            unregister = Within(() => _pair.A.Command(0x0B, RawIsm.Body(token)).Ret, "UNREG_DMB still waited for the move");
         }
         catch
         {
@@ -82,15 +74,15 @@ public sealed unsafe class CrashRepairTests : IDisposable
         }
 
         Assert.Equal(EmulatedReturnCode.Busy, unregister);
-        Assert.Throws<Vfio.VfioIoException>(() => _b.Device.Write((long)token, new byte[8])); // no new move starts
+        Assert.Throws<Vfio.VfioIoException>(() => _pair.B.Device.Write((long)token, new byte[8])); // no new move starts
         Assert.Equal(1, I32(FunctionA, CecLayout.FDmbCount)); // the slot stays taken while the move may still land
 
         // The move ends; the repair pass (any process's watchdog, cec show) frees the DMB.
         Volatile.Write(ref U64(FunctionB, CecLayout.FHazard), 0UL);
-        _cec.Cec.Repair();
+        _pair.Cec.Cec.Repair();
         Assert.Equal(0, I32(FunctionA, CecLayout.FDmbCount));
-        Assert.Equal(EmulatedReturnCode.NotRegistered, _a.Command(0x0B, RawIsm.Body(token)).Ret);
-        Assert.Equal(EmulatedReturnCode.Ok, _a.RegisterDmb(4096, 40, _b.Gid).Ret);
+        Assert.Equal(EmulatedReturnCode.NotRegistered, _pair.A.Command(0x0B, RawIsm.Body(token)).Ret);
+        Assert.Equal(EmulatedReturnCode.Ok, _pair.A.RegisterDmb(4096, 40, _pair.B.Gid).Ret);
     }
 
     /// <summary>Runs <paramref name="work"/> on its own thread; fails (leaving it to finish later) when it takes longer than <see cref="Hang"/>.</summary>
@@ -124,10 +116,6 @@ public sealed unsafe class CrashRepairTests : IDisposable
     public void Dispose()
     {
         _other.Dispose();
-        _a.Dispose();
-        _b.Dispose();
-        _lpar1.Dispose();
-        _lpar2.Dispose();
-        _cec.Dispose();
+        _pair.Dispose();
     }
 }

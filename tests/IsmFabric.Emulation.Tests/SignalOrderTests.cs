@@ -11,31 +11,19 @@ namespace IsmFabric.Emulation.Tests;
 public sealed class SignalOrderTests : IDisposable
 {
     private const int Slot = 45;
-    private readonly CecFixture _cec = new();
-    private readonly EmulatedLpar _lpar1;
-    private readonly EmulatedLpar _lpar2;
-    private readonly RawIsm _a;
-    private readonly RawIsm _b;
-
-    public SignalOrderTests()
-    {
-        _lpar1 = _cec.Cec.AttachLpar("lpar1");
-        _lpar2 = _cec.Cec.AttachLpar("lpar2");
-        _a = new RawIsm(_lpar1.OpenFunction(_cec.Function("lpar1").Fid)).BringUp();
-        _b = new RawIsm(_lpar2.OpenFunction(_cec.Function("lpar2").Fid)).BringUp();
-    }
+    private readonly TwoFunctions _pair = new();
 
     [Fact]
     public void A_scan_racing_signalling_moves_never_loses_an_element()
     {
-        var (_, token, _) = _a.RegisterDmb(4096, Slot, _b.Gid);
+        var (_, token, _) = _pair.A.RegisterDmb(4096, Slot, _pair.B.Gid);
         var seen = 0;
         var stop = false;
         var scanner = new Thread(() =>
         {
             while (!Volatile.Read(ref stop))
             {
-                var mask = TakeSignal(_a.Sba!);
+                var mask = TakeSignal(_pair.A.Sba!);
                 if (mask != 0)
                 {
                     Interlocked.Or(ref seen, mask);
@@ -49,7 +37,7 @@ public sealed class SignalOrderTests : IDisposable
             {
                 var element = i % 16;
                 var bit = 0x8000 >> element;
-                _b.Device.Write((long)(token | ((ulong)element << 24) | (1UL << 23)), new byte[] { (byte)i });
+                _pair.B.Device.Write((long)(token | ((ulong)element << 24) | (1UL << 23)), new byte[] { (byte)i });
                 var since = Stopwatch.GetTimestamp();
                 while ((Volatile.Read(ref seen) & bit) == 0)
                 {
@@ -88,10 +76,6 @@ public sealed class SignalOrderTests : IDisposable
 
     public void Dispose()
     {
-        _a.Dispose();
-        _b.Dispose();
-        _lpar1.Dispose();
-        _lpar2.Dispose();
-        _cec.Dispose();
+        _pair.Dispose();
     }
 }
